@@ -1,0 +1,37 @@
+# The whole set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint translations extract-messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+# Compiled catalogues are build output, not source.
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d voting/translations -f >/dev/null
+
+run: translations
+	$(BIN)/voting init
+	$(BIN)/voting demo --if-empty
+	$(BIN)/voting serve --host 127.0.0.1 --port $(PORT) --workers 2
+
+lint: $(STAMP)
+	$(BIN)/ruff check voting tests bench config.py wsgi.py
+
+test: translations lint
+	$(BIN)/python -m pytest -q
+
+# Refresh messages.pot and merge it into the catalogues after changing UI strings.
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o voting/translations/messages.pot .
+	$(BIN)/pybabel update -i voting/translations/messages.pot -d voting/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,31 @@
+"""Configuration classes. Secrets and keys come from the instance folder, never from here."""
+
+import os
+
+
+class Config:
+    """Settings shared by every deployment."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # bytes: a roster spreadsheet or a photo, not more
+    MAX_JSON_BYTES = 64 * 1024  # bytes: a cast body is a few hundred bytes
+    MAX_IMPORT_BYTES = 10 * 1024 * 1024  # bytes: a county roster is ~100 KB
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None  # a clerk's form may stay open through a long sitting
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # The address deputies' phones reach; used in the voting URLs printed on slips.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    TESTING = False
+
+
+class TestConfig(Config):
+    """For the test suite: a throw-away instance folder, CSRF still on unless a test turns it off."""
+
+    TESTING = True
+    RATELIMIT_ENABLED = True

@@ -1,0 +1,41 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from voting.auth.forms import LoginForm
+from voting.extensions import db, limiter
+from voting.models import User
+
+bp = Blueprint("auth", __name__)
+
+
+def home_for(user: User) -> str:
+    return url_for("office.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(db.select(User).filter_by(username=form.username.data.strip()))
+        if user and user.active and user.check_password(form.password.data):
+            login_user(user)
+            target = request.args.get("next", "")
+            # Only same-site paths: an open redirect would hand a clerk to a look-alike site.
+            if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+                target = home_for(user)
+            return redirect(target)
+        flash(_("用户名或密码不正确。"), "error")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    return redirect(url_for("public.home"))

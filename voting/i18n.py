@@ -1,0 +1,38 @@
+"""Languages: 简体中文 first, English complete. Chosen by ?lang=, then the cookie, then the browser."""
+
+from flask import Flask, request
+from flask_babel import get_locale
+
+from voting.extensions import babel
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    languages = ("zh_CN", "en")
+    wanted = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if wanted in languages:
+        return wanted
+    best = request.accept_languages.best_match(["zh-CN", "en"], default="zh-CN")
+    return "en" if best == "en" else "zh_CN"
+
+
+def html_lang() -> str:
+    """The value for <html lang>: zh-CN or en."""
+    return "en" if str(get_locale()) == "en" else "zh-CN"
+
+
+def init_app(app: Flask) -> None:
+    from pathlib import Path
+
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["html_lang"] = html_lang
+
+    @app.after_request
+    def remember_language(response):
+        # The header switch sets ?lang=; keep the choice for the next pages.
+        wanted = request.args.get("lang")
+        if wanted in ("zh_CN", "en") and wanted != request.cookies.get(LANG_COOKIE):
+            response.set_cookie(LANG_COOKIE, wanted, max_age=365 * 86400, samesite="Lax")
+        return response

@@ -1,0 +1,1 @@
+"""State changes, one small documented function each, shared by the web views and the CLI."""

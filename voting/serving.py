@@ -1,0 +1,43 @@
+"""gunicorn settings for `voting serve`: used as `gunicorn -c python:voting.serving`.
+
+The access log never holds a ballot token: `/v/<token>` is logged as `/v/[redacted]`, and the
+Referer header (which could carry one) is not logged at all.
+"""
+
+import re
+
+from gunicorn.glogging import Logger
+
+TOKEN_PATH = re.compile(r"/v/[A-Za-z0-9_\-]+")
+
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+accesslog = "-"
+errorlog = "-"
+worker_class = "gthread"
+threads = 8
+timeout = 60
+graceful_timeout = 20
+
+
+def redact(text: str) -> str:
+    return TOKEN_PATH.sub("/v/[redacted]", text)
+
+
+class RedactingLogger(Logger):
+    """Redacts tokens from the atoms of every access log line and from error log messages."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("U", "r", "q", "f"):
+            if key in atoms:
+                atoms[key] = redact(str(atoms[key]))
+        return atoms
+
+    def error(self, msg, *args, **kwargs):
+        super().error(redact(str(msg)), *args, **kwargs)
+
+    def exception(self, msg, *args, **kwargs):
+        super().exception(redact(str(msg)), *args, **kwargs)
+
+
+logger_class = RedactingLogger
