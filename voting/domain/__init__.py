@@ -1,0 +1,1 @@
+"""Pure election logic: the count, the formats, tokens and keys (no Flask, no database)."""
