@@ -46,6 +46,9 @@ class Ballot(db.Model):
     published_at: Mapped[datetime | None]
     roster_count: Mapped[int | None]  # snapshot at close
     present_count: Mapped[int | None]  # snapshot at close
+    # Canonical JSON frozen at opening (docs/formats.md): later edits to a project's title or a
+    # scrutineer's name cannot change what was committed, certified and exported.
+    definition: Mapped[str | None] = mapped_column(Text)
     commitment: Mapped[str | None] = mapped_column(Text)  # canonical JSON, made at opening
     commitment_signature: Mapped[str | None] = mapped_column(String(128))
     result: Mapped[str | None] = mapped_column(Text)  # canonical JSON, computed at close

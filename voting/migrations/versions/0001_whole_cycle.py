@@ -157,6 +157,7 @@ def upgrade():
     sa.Column('published_at', sa.DateTime(), nullable=True),
     sa.Column('roster_count', sa.Integer(), nullable=True),
     sa.Column('present_count', sa.Integer(), nullable=True),
+    sa.Column('definition', sa.Text(), nullable=True),
     sa.Column('commitment', sa.Text(), nullable=True),
     sa.Column('commitment_signature', sa.String(length=128), nullable=True),
     sa.Column('result', sa.Text(), nullable=True),
