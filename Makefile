@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint translations extract-messages clean
+.PHONY: run test lint translations extract-messages system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +26,14 @@ run: translations
 lint: $(STAMP)
 	$(BIN)/ruff check voting tests bench config.py wsgi.py
 
-test: translations lint
+# Tests print slips to PDF in a real Chromium and read them back; both come from Debian.
+system-deps:
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || { \
+	  echo "installing chromium and poppler-utils (Debian packages)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; }
+
+test: translations lint system-deps
 	$(BIN)/python -m pytest -q
 
 # Refresh messages.pot and merge it into the catalogues after changing UI strings.

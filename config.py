@@ -16,7 +16,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
-    WTF_CSRF_TIME_LIMIT = None  # a clerk's form may stay open through a long sitting
+    WTF_CSRF_TIME_LIMIT = None  # a clerk's form may stay open all through a sitting
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # The address deputies' phones reach; used in the voting URLs printed on slips.
@@ -25,7 +25,7 @@ class Config:
 
 
 class TestConfig(Config):
-    """For the test suite: a throw-away instance folder, CSRF still on unless a test turns it off."""
+    """For the test suite: a throw-away instance folder; CSRF on unless a test turns it off."""
 
     TESTING = True
     RATELIMIT_ENABLED = True

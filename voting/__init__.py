@@ -66,6 +66,6 @@ def add_blueprints(app: Flask) -> None:
 
 
 def _resource_dir(package: Path, name: str) -> Path:
-    """templates/ and static/ sit at the project root in a checkout, inside the package in a wheel."""
+    """templates/ and static/: at the project root in a checkout, in the package in a wheel."""
     inside = package / name
     return inside if inside.is_dir() else package.parent / name

@@ -1,4 +1,4 @@
-"""Languages: 简体中文 first, English complete. Chosen by ?lang=, then the cookie, then the browser."""
+"""Languages: 简体中文 first, English complete. ?lang=, then the cookie, then the browser."""
 
 from flask import Flask, request
 from flask_babel import get_locale

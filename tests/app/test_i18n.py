@@ -21,7 +21,7 @@ def test_chinese_is_the_default(client):
 def test_browser_asking_for_english_gets_english(client):
     response = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert lang_of(response) == "en"
-    assert "Staff sign-in" in response.get_data(as_text=True)
+    assert "Staff login" in response.get_data(as_text=True)
 
 
 def test_header_switch_sticks_for_later_pages(client):

@@ -16,9 +16,13 @@ class Jurisdiction(db.Model):
     level: Mapped[str] = mapped_column(String(16))  # county | city | town
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdiction.id"))
 
-    parent: Mapped["Jurisdiction | None"] = relationship(remote_side=[id], back_populates="children")
+    parent: Mapped["Jurisdiction | None"] = relationship(
+        remote_side=[id], back_populates="children"
+    )
     children: Mapped[list["Jurisdiction"]] = relationship(back_populates="parent")
-    terms: Mapped[list["Term"]] = relationship(back_populates="jurisdiction", order_by="Term.number")
+    terms: Mapped[list["Term"]] = relationship(
+        back_populates="jurisdiction", order_by="Term.number"
+    )
     delegations: Mapped[list["Delegation"]] = relationship(back_populates="jurisdiction")
 
 
@@ -92,6 +96,7 @@ class Deputy(db.Model):
     occupation: Mapped[str] = mapped_column(String(120), default="")  # 工作单位及职务
     active: Mapped[bool] = mapped_column(default=True)
 
+    jurisdiction: Mapped[Jurisdiction] = relationship()
     delegation: Mapped[Delegation | None] = relationship(back_populates="deputies")
 
 

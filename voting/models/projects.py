@@ -1,4 +1,4 @@
-"""The project library and what happens to a project after the vote (政府办), plus proposals (群众提)."""
+"""The project library, what happens to a project after the vote (政府办), proposals (群众提)."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -49,7 +49,7 @@ class Project(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     planned_start: Mapped[date | None]
     planned_finish: Mapped[date | None]
-    source: Mapped[str] = mapped_column(String(16), default="department")  # public|deputy|department
+    source: Mapped[str] = mapped_column(String(16), default="department")  # public|deputy|dept.
     status: Mapped[str] = mapped_column(String(16), default="library", index=True)
     progress: Mapped[int] = mapped_column(default=0)  # percent, 0–100
     funds_spent_wan: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
@@ -147,7 +147,8 @@ class Proposal(db.Model):
     category: Mapped[str] = mapped_column(String(16))
     contact: Mapped[str] = mapped_column(String(120), default="")  # never shown publicly
     submitted_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16), default="received")  # received|accepted|merged|declined
+    # received | accepted | merged | declined
+    status: Mapped[str] = mapped_column(String(16), default="received")
     reply: Mapped[str] = mapped_column(Text, default="")  # the public answer
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"))
