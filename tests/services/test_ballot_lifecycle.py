@@ -1,7 +1,6 @@
 """A ballot's life: definition, scrutineers, minting, voiding, opening (commitment), closing."""
 
 import json
-import time
 from datetime import datetime
 
 import pytest
@@ -74,16 +73,15 @@ def test_minting_stores_public_parts_and_hashes_never_tokens(make):
     assert ballot.state == "draft"
 
 
-def test_minting_three_thousand_slips_takes_under_ten_seconds(make, app):
+def test_three_thousand_slips_are_minted_on_one_sheet(make, app):
+    # How fast: bench/bench_mint.py (tests never assert wall-clock times).
     from voting.services import slips
 
     ballot = ready_ballot(make)
-    started = time.perf_counter()
     minted = ballots.mint_tokens(ballot, 3000)
     sheet = slips.slip_sheet(ballot, minted, "https://vote.example.gov.cn")
     db.session.commit()
-    elapsed = time.perf_counter() - started
-    assert elapsed < 10, f"{elapsed:.1f} s"
+    assert len(set(minted)) == 3000
     assert sheet.count('class="slip"') == 3000
 
 

@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
+from voting.services.ballots import STATE_LABELS
+
 CATEGORY = {
     "education": _l("教育"), "health": _l("卫生"), "housing": _l("住房"),
     "transport": _l("交通"), "water": _l("水利"), "elderly": _l("养老"),
@@ -28,10 +30,7 @@ PROJECT_SOURCE = {
 
 BALLOT_KIND = {"selection": _l("项目票决"), "evaluation": _l("满意度测评")}
 
-BALLOT_STATE = {
-    "draft": _l("草稿"), "open": _l("投票中"), "closed": _l("已截止"),
-    "certified": _l("已签署"), "published": _l("已公布"),
-}
+BALLOT_STATE = STATE_LABELS
 
 THRESHOLD_BASE = {
     "roster": _l("全体代表"), "present": _l("出席代表"), "cast": _l("有效选票"),

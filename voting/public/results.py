@@ -19,8 +19,7 @@ from voting.errors import NotFound
 from voting.extensions import db, limiter
 from voting.models import Ballot, Receipt
 from voting.office.results import fingerprint, result_sheet, session_title
-from voting.services.ballots import instance_public_key, token_counts
-from voting.services.results import state_label
+from voting.services.ballots import instance_public_key, state_label, token_counts
 
 bp = Blueprint("public_results", __name__)
 

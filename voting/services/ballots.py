@@ -17,6 +17,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, insert, select, update
 
 from voting.domain import counting, tokens
@@ -55,9 +56,15 @@ def get_ballot_or_404(ballot_id, state: str | None = None) -> Ballot:
     return ballot
 
 
+STATE_LABELS = {
+    "draft": _l("草稿"), "open": _l("投票中"), "closed": _l("已截止"),
+    "certified": _l("已签署"), "published": _l("已公布"),
+}
+
+
 def state_label(state: str) -> str:
-    return {"draft": _("草稿"), "open": _("投票中"), "closed": _("已截止"),
-            "certified": _("已签署"), "published": _("已公布")}.get(state, state)
+    """The ballot state as people say it: 草稿, 投票中, 已截止, 已签署, 已公布."""
+    return str(STATE_LABELS.get(state, state))
 
 
 def lock_ballot(ballot_id: int, *, exclusive: bool = False) -> str | None:

@@ -16,7 +16,7 @@ from voting.errors import Forbidden, InvalidRequest, WrongState
 from voting.extensions import db
 from voting.instance import load_signing_key
 from voting.models import Ballot, BallotCandidate, BallotScrutineer, CastBallot, Receipt, Token
-from voting.services.ballots import ballot_definition, lock_ballot
+from voting.services.ballots import ballot_definition, lock_ballot, state_label
 
 COUNTED_STATES = ("closed", "certified", "published")
 
@@ -26,11 +26,6 @@ def require_state(ballot: Ballot, *states: str) -> None:
     if ballot.state not in states:
         raise WrongState(_("表决当前状态为“%(state)s”，不能进行此操作。",
                            state=state_label(ballot.state)))
-
-
-def state_label(state: str) -> str:
-    return {"draft": _("草稿"), "open": _("投票中"), "closed": _("已截止"),
-            "certified": _("已签署"), "published": _("已公布")}.get(state, state)
 
 
 def ledger_of(ballot: Ballot) -> dict:
