@@ -20,7 +20,9 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # The address deputies' phones reach; used in the voting URLs printed on slips.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    PUBLIC_BASE_URL = os.environ.get(
+        "PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    )
     TESTING = False
 
 
