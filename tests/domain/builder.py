@@ -51,12 +51,13 @@ class Built:
         ]
 
     def retally(self) -> None:
-        """Recompute the result from the (tampered) ballots and ledger, then re-sign it."""
+        """Recompute the result from the (tampered) ballots, ledger and receipts; re-sign it."""
         result, ledger = self.doc["result"], self.doc["ledger"]
         self.doc["result"] = counting.tally(
             self.doc["ballot"], self.doc["ballots"], roster=result["roster"],
             present=result["present"],
-            issued=len(set(ledger["minted"]) - set(ledger["voided"])), ledger=ledger)
+            issued=len(set(ledger["minted"]) - set(ledger["voided"])), ledger=ledger,
+            receipts=self.doc["receipts"])
         self.resign()
 
     def recommit(self) -> None:
@@ -110,14 +111,14 @@ def build_export(*, kind="selection", n_candidates=12, seats=10, n_ballots=40, n
                for _ in spent]
     ledger = {"minted": hashes, "voided": [counting.token_hash(t) for t in voided],
               "spent": [counting.token_public(t) for t in spent]}
+    receipts = [tokens.new_receipt() for _ in ballots]
     result = counting.tally(definition, ballots, roster=roster, present=present,
-                            issued=n_tokens - n_voided, ledger=ledger)
+                            issued=n_tokens - n_voided, ledger=ledger, receipts=receipts)
     doc = counting.make_export(
         definition=definition, instance_public_key=instance_key.public_key(),
         commitment=commitment,
         commitment_signature=counting.sign_commitment(instance_key, commitment),
-        ledger=ledger, ballots=ballots, receipts=[tokens.new_receipt() for _ in ballots],
-        result=result, signatures=[])
+        ledger=ledger, ballots=ballots, receipts=receipts, result=result, signatures=[])
     built = Built(doc, instance_key, keys, minted, voided, spent,
                   unused=shuffled[n_voided + n_ballots:])
     built.resign()

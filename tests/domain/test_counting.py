@@ -196,7 +196,8 @@ def test_result_document_fields_and_digests():
     assert list(result) == [
         "ballot_id", "kind", "seats", "threshold", "threshold_rule", "roster", "present",
         "quorum", "issued", "cast", "valid", "invalid", "blank", "counts", "selected", "tied",
-        "unfilled", "runoff_seats", "definition_digest", "ballots_digest", "ledger_digest"]
+        "unfilled", "runoff_seats", "definition_digest", "ballots_digest", "ledger_digest",
+        "receipts_digest"]
     assert result["definition_digest"] == digest(d)
     assert result["ballots_digest"] == digest(sorted(ballots, key=lambda b: b["id"]))
     assert result["ledger_digest"] == digest({"minted": ["1", "2"], "voided": [],

@@ -140,6 +140,47 @@ def test_unsorted_ballots(built):
     problems_about(doc, "the ballots are not sorted by id")
 
 
+# ---------------------------------------------------------------- receipts
+
+RECEIPTS_DIGEST = "the result's receipts_digest does not match the published receipts"
+
+
+def other_receipt(doc) -> str:
+    """A well-formed receipt code that the export does not list."""
+    return next(r for r in iter(tokens.new_receipt, None) if r not in doc["receipts"])
+
+
+def test_swapped_receipt(built):
+    """An insider swaps a deputy's receipt for another well-formed code: the count of receipts
+    and their format still agree, only the signed digest gives it away."""
+    doc = built.doc
+    doc["receipts"] = sorted(doc["receipts"][:4] + [other_receipt(doc)] + doc["receipts"][5:])
+    assert verify_export(doc) == [RECEIPTS_DIGEST]
+
+
+def test_swapped_receipt_with_a_rewritten_digest(built):
+    """Rewriting the digest to match breaks every scrutineer's signature."""
+    doc = built.doc
+    doc["receipts"][0] = other_receipt(doc)
+    doc["receipts"].sort()
+    doc["result"]["receipts_digest"] = counting.digest(doc["receipts"])
+    problems = problems_about(doc, *(f"signature of {name} does not verify"
+                                     for name in built.scrutineer_keys))
+    assert len(problems) == len(built.scrutineer_keys)
+
+
+def test_dropped_receipt(built):
+    del built.doc["receipts"][7]
+    problems = problems_about(built.doc, RECEIPTS_DIGEST, "there are 39 receipts for 40 ballots")
+    assert len(problems) == 2
+
+
+def test_added_receipt(built):
+    doc = built.doc
+    doc["receipts"] = sorted(doc["receipts"] + [other_receipt(doc)])
+    problems_about(doc, RECEIPTS_DIGEST, "there are 41 receipts for 40 ballots")
+
+
 # ---------------------------------------------------------------- the result
 
 
@@ -177,6 +218,7 @@ def test_selected_replaced_by_a_loser(built):
     ("unfilled", 0, "the result's unfilled is 0, recomputed 1"),
     ("ledger_digest", "0" * 64, "ledger_digest does not match the published token ledger"),
     ("definition_digest", "0" * 64, "definition_digest does not match the ballot definition"),
+    ("receipts_digest", "0" * 64, "receipts_digest does not match the published receipts"),
 ])
 def test_changed_result_field(built, field, value, fragment):
     built.doc["result"][field] = value
@@ -413,10 +455,10 @@ JSON_VALUES = st.recursive(
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_change_is_detected_and_nothing_crashes(built_template, data):
-    """Replace one value anywhere (outside the receipts, which no signature covers) by any
-    JSON value: the verifier never crashes and reports a problem whenever the bytes changed."""
+    """Replace one value anywhere (the receipts included) by any JSON value: the verifier never
+    crashes and reports a problem whenever the bytes changed."""
     doc = copy.deepcopy(built_template.doc)
-    paths = [p for p in leaves(doc) if p and p[0] != "receipts"]
+    paths = [p for p in leaves(doc) if p]
     path = data.draw(st.sampled_from(paths))
     value = data.draw(JSON_VALUES)
     parent = doc

@@ -64,6 +64,7 @@ DIGEST_FIELDS = {
     "definition_digest": "the ballot definition",
     "ballots_digest": "the published ballots",
     "ledger_digest": "the published token ledger",
+    "receipts_digest": "the published receipts",
 }
 
 
@@ -479,8 +480,9 @@ def _sorted_ledger(ledger) -> dict:
 
 
 def tally(definition: dict, ballots: list, *, roster: int, present: int, issued: int,
-          ledger: dict | None = None) -> dict:
-    """The result document of docs/formats.md. `ballots` are {"id", "choices"} in any order."""
+          ledger: dict | None = None, receipts=None) -> dict:
+    """The result document of docs/formats.md. `ballots` are {"id", "choices"} in any order;
+    `receipts` are the ballot's receipt codes (without dashes), in any order."""
     problems = _rule_problems(definition)
     if problems:
         raise ValueError(problems[0])
@@ -519,7 +521,8 @@ def tally(definition: dict, ballots: list, *, roster: int, present: int, issued:
         for row in counts.values():
             row.update(_grade(row, valid, rule))
     result.update(definition_digest=digest(definition), ballots_digest=ballots_digest,
-                  ledger_digest=digest(_sorted_ledger(ledger)))
+                  ledger_digest=digest(_sorted_ledger(ledger)),
+                  receipts_digest=digest(sorted(receipts or [])))
     return result
 
 
@@ -708,7 +711,7 @@ def _result_problems(doc) -> list[str]:
         return [f"the result's roster ({roster!r}) and present ({present!r}) are not valid"]
     issued = len(set(ledger["minted"]) - set(ledger["voided"]))
     expected = tally(doc["ballot"], doc["ballots"], roster=roster, present=present,
-                     issued=issued, ledger=ledger)
+                     issued=issued, ledger=ledger, receipts=doc["receipts"])
     problems = [f"the result has an unexpected field {key!r}" for key in result
                 if key not in expected]
     for key, want in expected.items():

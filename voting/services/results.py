@@ -48,12 +48,13 @@ def cast_ballots(ballot: Ballot) -> list[dict]:
 
 
 def compute_result(ballot: Ballot) -> dict:
-    """The result document, recomputed from the stored ballots and the ledger."""
+    """The result document, recomputed from the stored ballots, the ledger and the receipts."""
     ledger = ledger_of(ballot)
+    receipts = db.session.scalars(db.select(Receipt.code).filter_by(ballot_id=ballot.id)).all()
     return counting.tally(
         ballot_definition(ballot), cast_ballots(ballot),
         roster=ballot.roster_count or 0, present=ballot.present_count or 0,
-        issued=len(ledger["minted"]) - len(ledger["voided"]), ledger=ledger,
+        issued=len(ledger["minted"]) - len(ledger["voided"]), ledger=ledger, receipts=receipts,
     )
 
 
