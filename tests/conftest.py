@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
+from tests.postgres_harness import pg_app, pg_database, postgres_url  # noqa: F401 (fixtures)
 from voting import create_app
 from voting.extensions import db
 from voting.instance import DATABASE_FILE, ensure_instance

@@ -9,9 +9,12 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 def configure_engine(app: Flask) -> None:
     url = app.config["SQLALCHEMY_DATABASE_URI"]
+    # A copy: the dict comes from the Config class, shared by every app in the process.
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     if url.startswith("sqlite"):
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        options.setdefault("connect_args", {})["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
+        options["connect_args"] = {**options.get("connect_args", {}),
+                                   "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 @event.listens_for(Engine, "connect")

@@ -39,6 +39,7 @@ from voting.models.ballots import STATES
 from voting.services import drafting
 
 MAX_MINT = 10_000  # tokens per request: the National People's Congress has ~3,000 deputies
+BALLOT_LOCK_CLASS = 0x566F7465  # PostgreSQL advisory lock (class, ballot id): "Vote"
 
 
 # ---------------------------------------------------------------- loading, locking
@@ -73,10 +74,11 @@ def lock_ballot(ballot_id: int, *, exclusive: bool = False) -> str | None:
     SQLite: `BEGIN IMMEDIATE` takes the database's single write lock up front (waiting up to
     the busy timeout), so everything up to the commit runs as if alone, and what it reads is the
     latest committed data. Starting the write transaction first also avoids SQLITE_BUSY on a
-    read-to-write upgrade. PostgreSQL: `SELECT … FOR SHARE` (casts, voids, mints: many may hold
-    it at once) or `FOR UPDATE` (`exclusive`: state changes) on the ballot row; a state change
-    waits for every cast holding the share lock to commit, and a cast that comes after it reads
-    the new state. None when there is no such ballot.
+    read-to-write upgrade. PostgreSQL: a transaction-level advisory lock on (BALLOT_LOCK_CLASS,
+    ballot id), shared (casts, voids, mints: many may hold it at once) or exclusive (`exclusive`:
+    state changes), then `SELECT … FOR SHARE` / `FOR UPDATE` on the ballot row; a state change
+    waits for every cast holding the share lock to commit, and a cast that comes after it waits
+    for it and reads the new state. None when there is no such ballot.
     """
     connection = db.session.connection()
     query = select(Ballot.state).where(Ballot.id == ballot_id)
@@ -85,6 +87,12 @@ def lock_ballot(ballot_id: int, *, exclusive: bool = False) -> str | None:
         if not raw.in_transaction:  # else this transaction has written: it holds the lock
             connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
+        # A FOR SHARE request on a row that is already share-locked does not queue behind a
+        # waiting FOR UPDATE: a steady stream of casts would starve a close, and casts arriving
+        # after it would still get in. The lock manager queues a transaction-level advisory
+        # lock fairly, so a cast that comes after the close waits for it.
+        lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+        db.session.execute(select(lock(BALLOT_LOCK_CLASS, ballot_id)))
         query = query.with_for_update(read=not exclusive)
     return db.session.execute(query).scalar_one_or_none()
 
