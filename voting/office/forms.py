@@ -60,64 +60,52 @@ def between(low: int, high: int):
                                                      high=high))
 
 
-class Integer(IntegerField):
+class LocalisedErrors:
+    """WTForms' own parse and choice errors are English: answer in the user's language."""
+
+    parse_message = _l("输入无效。")
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(_l("请输入整数。")) from None
+            raise ValueError(self.parse_message) from None
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(self.parse_message) from None
 
 
-class Amount(DecimalField):
+class Integer(LocalisedErrors, IntegerField):
+    parse_message = _l("请输入整数。")
+
+
+class Amount(LocalisedErrors, DecimalField):
     """万元, two decimals; NaN and Infinity are not amounts."""
 
+    parse_message = _l("请输入数字（单位：万元）。")
+
     def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("请输入数字（单位：万元）。")) from None
+        super().process_formdata(valuelist)
         if self.data is not None and not self.data.is_finite():
             self.data = None
-            raise ValueError(_l("请输入数字（单位：万元）。"))
+            raise ValueError(self.parse_message)
 
 
-class Day(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("日期格式不正确，应为“年-月-日”，如 2027-03-01。")) from None
+class Day(LocalisedErrors, DateField):
+    parse_message = _l("日期格式不正确，应为“年-月-日”，如 2027-03-01。")
 
 
-class Choice(SelectField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("请从列表中选择。")) from None
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(_l("请从列表中选择。")) from None
+class Choice(LocalisedErrors, SelectField):
+    parse_message = _l("请从列表中选择。")
 
 
-class Checkboxes(SelectMultipleField):
+class Checkboxes(LocalisedErrors, SelectMultipleField):
+    parse_message = _l("请从列表中选择。")
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("请从列表中选择。")) from None
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(_l("请从列表中选择。")) from None
 
 
 def attach_error(form: FlaskForm, error: VotingError) -> None:

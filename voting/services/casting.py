@@ -10,10 +10,10 @@ Order of work, each step refusing before the next:
    the ballot is open, store the ballot under a random id and a receipt apart from it, commit.
 
 A close racing a cast cannot let a ballot in afterwards: on SQLite both take the one write lock
-(BEGIN IMMEDIATE), on PostgreSQL the close's FOR UPDATE on the ballot row waits for every cast
-holding FOR SHARE on it, and a cast after the close reads "closed". What is stored: the token's
-new state, the choices under a random 128-bit id, the receipt code. Nothing else — no time, no
-token, no link between the three — and nothing is logged.
+(BEGIN IMMEDIATE); on PostgreSQL casts hold a shared and the close an exclusive advisory lock on
+the ballot, queued fairly, so a cast after the close waits for it and reads "closed".
+What is stored: the token's new state, the choices under a random 128-bit id, the receipt
+code. Nothing else — no time, no token, no link between the three — and nothing is logged.
 """
 
 import secrets
