@@ -53,15 +53,9 @@ def configure(app: Flask, overrides: dict) -> None:
 
 
 def add_blueprints(app: Flask) -> None:
-    from voting import office
-    from voting.api import bp as api
-    from voting.api.results import bp as api_results
-    from voting.auth import bp as auth
-    from voting.booth import bp as booth
-    from voting.public import bp as public
-    from voting.public.results import bp as public_results
+    from voting import api, auth, booth, office, public
 
-    for blueprint in (public, auth, booth, *office.blueprints, api, public_results, api_results):
+    for blueprint in (*public.blueprints, auth.bp, booth.bp, *office.blueprints, *api.blueprints):
         app.register_blueprint(blueprint)
 
 
