@@ -10,6 +10,8 @@ import sys
 import click
 
 from voting.cli.app import in_app
+from voting.cli.audit import audit
+from voting.cli.backup import backup, restore
 from voting.cli.ballots import ballot
 from voting.cli.demo import demo
 from voting.cli.results import certify, export, publish, runoff, tally, verify
@@ -55,7 +57,7 @@ def serve(host, port, workers):
     os.execv(gunicorn, args)  # noqa: S606 (fixed argv, no shell)
 
 
-for command in (demo, user, ballot, roster, export, verify):
+for command in (demo, user, ballot, roster, export, verify, backup, restore, audit):
     main.add_command(command)
 for command in (tally, runoff, certify, publish):
     ballot.add_command(command)
