@@ -10,6 +10,7 @@ class Config:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # bytes: a roster spreadsheet or a photo, not more
     MAX_JSON_BYTES = 64 * 1024  # bytes: a cast body is a few hundred bytes
     MAX_IMPORT_BYTES = 10 * 1024 * 1024  # bytes: a county roster is ~100 KB
+    MAX_PHOTO_BYTES = 10 * 1024 * 1024  # bytes per site photo: a 50-megapixel phone JPEG
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
@@ -19,7 +20,12 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a clerk's form may stay open all through a sitting
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    # The address deputies' phones reach; used in the voting URLs printed on slips.
+    # Per client address, counting only answers "invalid token" from the booth and the API.
+    INVALID_TOKEN_LIMIT = "30 per minute"  # noqa: S105 (a rate, not a secret)
+    # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (nginx: 1); 0: none.
+    PROXY_COUNT = os.environ.get("VOTING_PROXY_COUNT", "0")
+    # The address deputies' phones reach; used in the voting URLs printed on slips. https://
+    # makes the cookies Secure (voting/security.py).
     PUBLIC_BASE_URL = os.environ.get(
         "PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
     )

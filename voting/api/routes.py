@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from voting.domain import tokens
 from voting.errors import InvalidRequest
 from voting.extensions import csrf
+from voting.security import invalid_token_limit
 from voting.services import casting
 from voting.services.ballots import (
     candidate_entry,
@@ -43,12 +44,14 @@ def ballot(ballot_id):
 
 
 @bp.post("/cast")
+@invalid_token_limit
 @csrf.exempt
 def cast():
     """`{"token": T, "choices": {candidate id: choice}}` → 201 `{"receipt": "ABCD-EFGH-…"}`.
 
     Authenticated by the token alone: no cookie is read or set. 400 invalid_request, 403
-    invalid_token, 409 token_used / ballot_not_open, 413 too_large.
+    invalid_token, 409 token_used / ballot_not_open, 413 too_large, 429 too_many_requests
+    (too many invalid tokens from this address: the token is not even looked at).
     """
     body = json_body()
     token, choices = body.get("token"), body.get("choices")

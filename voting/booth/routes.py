@@ -18,6 +18,7 @@ from wtforms import ValidationError
 from voting.domain import tokens
 from voting.errors import InvalidRequest, VotingError
 from voting.extensions import csrf
+from voting.security import invalid_token_limit
 from voting.services import casting
 from voting.services.ballots import voting_rules
 from voting.serving import redact
@@ -64,11 +65,13 @@ def _no_trace(response):
 
 
 @bp.get("/v/<token>")
+@invalid_token_limit
 def ballot(token):
     return form_page(token, casting.booth_ballot(token), {})
 
 
 @bp.post("/v/<token>/review")
+@invalid_token_limit
 @csrf.exempt
 def review(token):
     ballot = casting.booth_ballot(token)
@@ -85,6 +88,7 @@ def review(token):
 
 
 @bp.post("/v/<token>/cast")
+@invalid_token_limit
 @csrf.exempt
 def confirm(token):
     if request.form.get("action") == "edit":
@@ -114,6 +118,12 @@ def refused(error: VotingError):
         kind = "not_open_yet" if error.details.get("state") == "draft" else "closed"
     return render_template("booth/problem.html", kind=kind, token=request.view_args.get("token")
                            if request.view_args else None), error.status
+
+
+@bp.errorhandler(429)
+def throttled(error):
+    """Too many invalid slips from this address: the slip was not looked at, nor spent."""
+    return render_template("booth/problem.html", kind="rate_limited", token=None), 429
 
 
 # ---------------------------------------------------------------- helpers

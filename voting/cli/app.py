@@ -14,6 +14,7 @@ def in_app(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from voting import create_app
+        from voting.cli.audit import note_command
         from voting.extensions import db
 
         try:
@@ -21,6 +22,7 @@ def in_app(fn):
         except RuntimeError as error:
             raise click.ClickException(str(error)) from None
         with app.app_context(), app.test_request_context():
+            note_command()  # the audit entry, written if the command commits
             try:
                 return fn(*args, **kwargs)
             except VotingError as error:

@@ -4,12 +4,14 @@
 - `projects`: responsible units, the project library, milestones, progress, photos, proposals.
 - `ballots`: ballots, candidates, scrutineers, tokens, cast ballots, receipts, certifications.
 - `accounts`: staff users.
+- `audit`: the append-only, hash-chained log of back-office actions (审计日志).
 
 Secrecy is a property of these tables: nothing here links a deputy, a token or a time to a cast
 ballot (see `ballots`).
 """
 
 from voting.models.accounts import ROLES, User
+from voting.models.audit import AuditEntry
 from voting.models.ballots import (
     Ballot,
     BallotCandidate,
@@ -35,4 +37,5 @@ __all__ = [
     "Certification", "CongressSession", "Delegation", "Deputy", "Jurisdiction", "Milestone",
     "Photo", "ProgressUpdate", "Project", "Proposal", "Receipt", "ResponsibleUnit",
     "SupervisionNote", "Term", "Token", "User",
+    "AuditEntry",
 ]
