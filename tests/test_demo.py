@@ -15,7 +15,7 @@ from PIL import Image
 
 from voting.domain.counting import threshold
 from voting.extensions import db
-from voting.instance import DATABASE_FILE, ensure_instance
+from voting.instance import DATABASE_FILE, SIGNING_KEY_FILE, ensure_instance
 from voting.models import (
     Ballot,
     BallotScrutineer,
@@ -57,6 +57,8 @@ def demo(loaded_instance, instance) -> str:
             closing(sqlite3.connect(instance / DATABASE_FILE)) as target:
         source.backup(target)
     shutil.copytree(folder / "uploads", instance / "uploads", dirs_exist_ok=True)
+    # The signing key too: last year's slips and commitment were signed with it.
+    shutil.copy(folder / SIGNING_KEY_FILE, instance / SIGNING_KEY_FILE)
     return output
 
 
@@ -65,7 +67,14 @@ def county() -> Jurisdiction:
 
 
 def ballots() -> dict[str, Ballot]:
-    rows = db.session.scalars(db.select(Ballot)).all()
+    """The current session's drafts, by kind."""
+    rows = db.session.scalars(db.select(Ballot).filter_by(state="draft")).all()
+    return {b.kind: b for b in rows}
+
+
+def published() -> dict[str, Ballot]:
+    """Last year's sitting's published ballots, by kind."""
+    rows = db.session.scalars(db.select(Ballot).filter_by(state="published")).all()
     return {b.kind: b for b in rows}
 
 
@@ -94,8 +103,11 @@ def test_selection_and_evaluation_ballots_are_drafts(demo, app, runner):
     listed = json.loads(runner.invoke(["ballot", "list", "--json"]).output)
     selection = [b for b in listed if b["kind"] == "selection"]
     evaluation = [b for b in listed if b["kind"] == "evaluation"]
-    assert [(b["state"], b["seats"]) for b in selection] == [("draft", 10)]
-    assert [(b["state"], b["seats"]) for b in evaluation] == [("draft", None)]
+    # The drafts keep the first ids; last year's sitting comes after them.
+    assert [(b["id"], b["state"], b["seats"]) for b in selection] == \
+        [(1, "draft", 10), (3, "published", 8)]
+    assert [(b["id"], b["state"], b["seats"]) for b in evaluation] == \
+        [(2, "draft", None), (4, "published", None)]
 
     by_kind = ballots()
     assert len(by_kind["selection"].candidates) == 12
@@ -142,11 +154,12 @@ def test_three_scrutineers_with_keys_on_both_ballots(demo, app):
             assert row.user.role == "scrutineer"
             assert row.user.public_key and row.user.sealed_key
             assert row.user.display_name in names  # scrutineers are deputies
-    assert db.session.scalar(db.select(db.func.count()).select_from(BallotScrutineer)) == 6
+    assert db.session.scalar(db.select(db.func.count()).select_from(BallotScrutineer)) == 12
 
 
 def test_last_years_projects_have_history_photos_and_a_delay(demo, app):
-    projects = db.session.scalars(db.select(Project).filter_by(year=2026)).all()
+    projects = db.session.scalars(db.select(Project).filter_by(year=2026).where(
+        Project.status != "not_selected")).all()
     assert len(projects) == 8
     uploads = Path(app.instance_path) / "uploads"
     for project in projects:
@@ -216,7 +229,9 @@ def test_public_proposals_in_every_state(demo, app):
 def test_no_one_has_signed_in_yet(demo, app):
     from voting.models import Attendance
 
-    assert db.session.scalar(db.select(db.func.count()).select_from(Attendance)) == 0
+    session = ballots()["selection"].session
+    assert db.session.scalar(db.select(db.func.count()).select_from(Attendance)
+                             .filter_by(session_id=session.id)) == 0
 
 
 def test_second_load_is_refused_politely_and_changes_nothing(demo, runner, app):
@@ -262,4 +277,105 @@ def test_a_failed_load_leaves_no_rows_and_no_files(app, monkeypatch):
         load_demo()
     assert not demo_loaded()
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+    assert list((Path(app.instance_path) / "uploads").iterdir()) == []
+
+
+# ---------------------------------------------------------------- last year's sitting
+
+
+def test_summary_mentions_last_years_sitting(demo):
+    line = next(line for line in demo.splitlines() if line.strip().startswith("往届"))
+    assert "第五次会议" in line and "#3" in line and "#4" in line
+    assert "10选8" in line and "1个须整改" in line
+
+
+def test_last_years_ballots_verify_with_the_real_verifier(demo, app, runner, tmp_path):
+    for ballot in published().values():
+        path = tmp_path / f"export-{ballot.id}.json"
+        exported = runner.invoke(["export", str(ballot.id), "--out", str(path)])
+        assert exported.exit_code == 0, exported.output
+        verified = runner.invoke(["verify", str(path)])
+        assert verified.exit_code == 0, verified.output
+        assert verified.output.startswith("VALID") and ballot.title in verified.output
+        document = json.loads(path.read_text(encoding="utf-8"))
+        assert len(document["signatures"]) == 3
+
+
+def test_last_years_selection_chose_the_eight_projects(demo, app):
+    from voting.models import Attendance
+    from voting.services.results import result_of
+
+    selection = published()["selection"]
+    result = result_of(selection)
+    assert (result["roster"], result["present"], result["issued"]) == (150, 143, 143)
+    assert result["cast"] == result["valid"] == 143 and result["quorum"]
+    assert (len(selection.candidates), selection.seats, result["threshold"]) == (10, 8, 76)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Attendance)
+                             .filter_by(session_id=selection.session_id)) == 143
+    assert selection.session.number == 5 and selection.session.starts_on.year == 2026
+    assert selection.session is not ballots()["selection"].session
+    chosen = {int(pid) for pid in result["selected"]}
+    built = {p.id for p in db.session.scalars(db.select(Project).filter_by(year=2026).where(
+        Project.status.in_(("in_progress", "completed"))))}
+    assert chosen == built and len(chosen) == 8
+    for candidate in selection.candidates:
+        row = result["counts"][str(candidate.project_id)]
+        assert sum(row.values()) == 143
+        if candidate.project_id in chosen:
+            assert 120 <= row["for"] <= 140
+        else:
+            assert row["for"] < 76 and candidate.project.status == "not_selected"
+    assert all(selection.session.starts_on <= moment.date() <= selection.session.ends_on
+               for moment in (selection.opened_at, selection.closed_at, selection.published_at))
+
+
+def test_last_years_evaluation_sent_one_project_back_for_rectification(demo, app):
+    from voting.services.results import result_of
+
+    evaluation = published()["evaluation"]
+    result = result_of(evaluation)
+    assert evaluation.session is published()["selection"].session
+    projects = [c.project for c in evaluation.candidates]
+    assert len(projects) == 5
+    assert all(p.year == 2025 and p.status == "completed" and p.progress == 100
+               and p.completion in ("met", "basically_met") for p in projects)
+    flagged = [p for p in projects if p.rectification]
+    assert len(flagged) == 1
+    rows = {p.id: result["counts"][str(p.id)] for p in projects}
+    for project in projects:
+        row = rows[project.id]
+        counted = row["satisfied"] + row["basically_satisfied"] + row["dissatisfied"]
+        assert counted + row["abstain"] == result["valid"] == result["cast"]
+        assert row["rectify"] is (project in flagged)
+        assert (row["rate"] < 0.85) is (project in flagged)
+    rectified = flagged[0]
+    reports = [u for u in rectified.updates if u.kind == "rectification"]
+    assert reports and all(u.posted_at > evaluation.published_at for u in reports)
+    assert "整改" in reports[0].narrative and rectified.notes
+
+
+def test_open_data_shows_the_history(demo, app, client):
+    records = client.get("/api/v1/projects?year=2025").get_json()
+    assert len(records) == 5 and all(r["evaluation"] for r in records)
+    flagged = [r["title"] for r in records if r["evaluation"]["rectify"]]
+    assert flagged == ["农村生活污水处理设施建设"]
+    built = client.get("/api/v1/projects?year=2026&status=in_progress,completed").get_json()
+    assert len(built) == 8 and {r["ballot_id"] for r in built} == {published()["selection"].id}
+    assert all(r["evaluation"] is None for r in built)  # their evaluation is still a draft
+
+
+def test_a_failure_after_the_first_cast_takes_the_whole_demo_back(app, monkeypatch):
+    from voting.demo import demo_loaded, load_demo, sitting
+    from voting.models import Attendance, CastBallot, Receipt, Token
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(sitting.results, "publish_result", fail)  # the first ballot is cast
+    with pytest.raises(RuntimeError):
+        load_demo()
+    assert not demo_loaded()
+    for model in (Jurisdiction, Deputy, Project, Ballot, Token, CastBallot, Receipt, Attendance,
+                  User, Photo, Proposal):
+        assert db.session.scalar(db.select(db.func.count()).select_from(model)) == 0, model
     assert list((Path(app.instance_path) / "uploads").iterdir()) == []

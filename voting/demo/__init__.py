@@ -18,11 +18,12 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
-from voting.demo import data, loader
+from voting.demo import data, loader, sitting, unload
 from voting.domain.counting import threshold
 from voting.errors import WrongState
 from voting.extensions import db
 from voting.models import Deputy, Jurisdiction
+from voting.services import results
 
 
 @dataclass(frozen=True)
@@ -96,14 +97,32 @@ def load_demo(today: date | None = None) -> list[str]:
                        if a.role == "scrutineer"]
         selection, evaluation = loader.add_ballots(session, candidates, last_year, scrutineers)
         proposals = loader.add_proposals(county, candidates, today)
+        signers = [(users[a.username], a.password, a.chief) for a in DEMO_ACCOUNTS
+                   if a.role == "scrutineer"]
+        past_ballots = sitting.add_past_sitting(county, units, authors, users["clerk"],
+                                                last_year, signers, uploads, written)
         db.session.commit()
     except BaseException:
         db.session.rollback()
+        # The past sitting's casts commit as they go: take back whatever got in.
+        unload.remove_demo([a.username for a in DEMO_ACCOUNTS])
         for path in written:
             path.unlink(missing_ok=True)
         raise
     return summary_lines(county, towns, session, selection, evaluation, len(proposals)) \
-        + account_lines()
+        + past_lines(*past_ballots) + account_lines()
+
+
+def past_lines(selection, evaluation) -> list[str]:
+    """The past sitting's two published ballots, in a line."""
+    chosen = len(results.result_of(selection)["selected"])
+    rectify = sum(1 for c in evaluation.candidates if c.project.rectification)
+    return [
+        f"  往届：{selection.session.title}的票决 #{selection.id}（"
+        f"{len(selection.candidates)}选{selection.seats}，{chosen}个入选）和满意度测评 "
+        f"#{evaluation.id}（2025年项目{len(evaluation.candidates)}个，{rectify}个须整改），"
+        f"均已签署公布。",
+    ]
 
 
 def summary_lines(county, towns, session, selection, evaluation, proposals: int) -> list[str]:

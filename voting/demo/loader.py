@@ -5,7 +5,6 @@ commits (`load_demo` does, once, at the end).
 """
 
 import random
-import secrets
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -31,10 +30,11 @@ from voting.models import (
     Term,
     User,
 )
+from voting.services import photos as site_photos
 from voting.services.accounts import create_user
+from voting.services.proposals import tracking_code
 
 DIGITS = "零一二三四五六七八九"
-TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out over the phone
 SELECTION_COLOUR = "#c8102e"  # red slips for the vote on projects
 EVALUATION_COLOUR = "#1f5fa8"  # blue slips for the evaluation, at the same sitting
 
@@ -204,9 +204,11 @@ def make_photo(photo: tuple[str, str], posted: datetime, seed: int, uploads: Pat
     scene, caption = photo
     taken = (posted - timedelta(days=1)).replace(hour=10, minute=seed % 60)
     image = photos.draw_site_photo(scene, taken, seed)
-    filename, paths = photos.save_photo(image, uploads)
-    written.extend(paths)
-    return Photo(filename=filename, width=image.width, height=image.height, caption=caption)
+    # The same re-encoding and thumbnail as an uploaded photo (services/photos.py).
+    stored = site_photos.write_photos([site_photos.photo_from_pixels(image, caption)], uploads)[0]
+    written.extend(stored.paths)
+    return Photo(filename=stored.filename, width=stored.width, height=stored.height,
+                 caption=caption)
 
 
 def add_proposals(county: Jurisdiction, projects: list[Project], today: date) -> list[Proposal]:
@@ -235,8 +237,3 @@ def add_proposals(county: Jurisdiction, projects: list[Project], today: date) ->
             rows[spec["key"]].merged_into_id = rows[spec["merged_into"]].id
     db.session.flush()
     return list(rows.values())
-
-
-def tracking_code() -> str:
-    """8 characters from an alphabet with no look-alikes, e.g. 7KQ4MZ2H."""
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))

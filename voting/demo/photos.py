@@ -1,19 +1,16 @@
 """Drawn "site photos" for the demo: sky, ground and a subject, with a camera-style date stamp.
 
-Nothing is downloaded. Each picture is drawn with Pillow and saved like an uploaded photo would be
-after re-encoding: a JPEG without metadata under a random name, plus a 320-pixel-wide thumbnail
-`<name>_thumb.jpg` beside it.
+Nothing is downloaded. Each picture is drawn with Pillow; the loader stores it through the same
+pipeline as an uploaded photo (voting/services/photos.py): re-encoded without metadata, under a
+random name, with its thumbnail beside it.
 """
 
 import random
-import secrets
 from datetime import datetime
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 SIZE = (1024, 768)  # pixels
-THUMB_WIDTH = 320  # pixels
 HORIZON = 430  # y of the horizon, pixels
 
 SCENES = ("building", "road", "water", "station")
@@ -31,18 +28,6 @@ def draw_site_photo(scene: str, taken_at: datetime, seed: int) -> Image.Image:
     image = image.filter(ImageFilter.SMOOTH)  # soften the drawn edges a little, like a lens
     _stamp(ImageDraw.Draw(image), taken_at)
     return image
-
-
-def save_photo(image: Image.Image, folder: Path) -> tuple[str, list[Path]]:
-    """Save `image` and its thumbnail under a random name; return the name and both paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = secrets.token_hex(16)
-    full = folder / f"{stem}.jpg"
-    thumb = folder / f"{stem}_thumb.jpg"
-    image.save(full, "JPEG", quality=85, optimize=True)
-    height = round(image.height * THUMB_WIDTH / image.width)
-    image.resize((THUMB_WIDTH, height), Image.Resampling.LANCZOS).save(thumb, "JPEG", quality=80)
-    return full.name, [full, thumb]
 
 
 def _blend(a: tuple, b: tuple, t: float) -> tuple:

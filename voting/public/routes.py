@@ -1,20 +1,21 @@
+from datetime import date
+
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
 from voting.extensions import db
-from voting.models import Ballot
-from voting.services.ballots import state_label
+from voting.public.portal import portal_context
+from voting.services import portal
 
 bp = Blueprint("public", __name__)
+bp.context_processor(portal_context)
 
 
 @bp.route("/")
 def home():
-    """The portal's front page: every ballot that has left the drafting table, newest first."""
-    ballots = db.session.scalars(
-        db.select(Ballot).where(Ballot.state != "draft").order_by(Ballot.id.desc())
-    ).all()
-    return render_template("public/home.html", ballots=ballots, state_label=state_label)
+    """The portal's front page: this year's projects by jurisdiction, their sums, the vote of
+    the current sitting, earlier years, and the ways in (search, proposals, open data)."""
+    return render_template("public/home.html", **portal.front_page(date.today()))
 
 
 @bp.route("/healthz")
