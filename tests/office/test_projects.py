@@ -99,6 +99,22 @@ def test_a_project_on_a_ballot_is_not_deleted(client, clerk, make, sitting):
     assert db.session.get(Project, project_id) is not None
 
 
+def test_a_project_accepted_from_a_proposal_is_not_deleted(client, clerk, county, make):
+    from datetime import datetime
+
+    from voting.models import Proposal
+
+    project = make.project(county, source="public")
+    db.session.add(Proposal(jurisdiction=county, tracking_code="ABCDEFGH", title="修路",
+                            description="村口道路坑洼", category="transport",
+                            submitted_at=datetime(2026, 10, 1), status="accepted",
+                            project=project))
+    db.session.commit()
+    response = client.post(f"/office/projects/{project.id}/delete", follow_redirects=True)
+    assert "由群众建议采纳而来，不能删除" in response.get_data(as_text=True)
+    assert db.session.get(Project, project.id) is not None
+
+
 def test_delete_a_library_project(client, clerk, county, make):
     project_id = make.project(county).id
     client.post(f"/office/projects/{project_id}/delete")

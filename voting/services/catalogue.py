@@ -18,6 +18,7 @@ from voting.models import (
     CongressSession,
     Jurisdiction,
     Project,
+    Proposal,
     ResponsibleUnit,
     Term,
     User,
@@ -205,6 +206,9 @@ def delete_project(project: Project) -> None:
     """Only an entry on no ballot, with no progress history, can be removed from the library."""
     if on_ballot(project) or project.updates:
         raise WrongState(_("该项目已列入表决或已有进度记录，不能删除。"))
+    if db.session.scalar(db.select(Proposal.id).filter_by(project_id=project.id).limit(1)):
+        # The proposer's tracking page points to it: removing it would break that answer.
+        raise WrongState(_("该项目由群众建议采纳而来，不能删除。"))
     db.session.delete(project)
     db.session.flush()
 
