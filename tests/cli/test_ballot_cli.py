@@ -4,6 +4,8 @@ import json
 import re
 import stat
 
+import pytest
+
 from tests.ballot_day import ready_ballot, token_state
 from voting.extensions import db
 from voting.models import Ballot, BallotScrutineer, Token
@@ -118,3 +120,15 @@ def test_open_refuses_an_incomplete_ballot_with_one_line(runner, make):
     assert ballot_state(ballot.id) == "draft"
     missing = runner.invoke(["ballot", "open", "99999"])
     assert missing.exit_code != 0
+
+
+@pytest.mark.parametrize("args", [["ballot", "open"], ["ballot", "tally"], ["export"],
+                                  ["roster", "attendance"]])
+def test_an_id_too_big_for_the_database_is_a_usage_error(runner, args):
+    from click.testing import CliRunner
+
+    from voting.cli import main
+
+    result = CliRunner().invoke(main, [*args, "9" * 20], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output

@@ -13,7 +13,12 @@ from voting.cli.app import in_app
 from voting.cli.audit import audit
 from voting.cli.backup import backup, restore
 from voting.cli.ballots import ballot
+from voting.cli.catalogue import jurisdiction, session_group, unit
 from voting.cli.demo import demo
+from voting.cli.drafting import DRAFTING_COMMANDS
+from voting.cli.library import project
+from voting.cli.people import delegation, deputy
+from voting.cli.proposals import proposal
 from voting.cli.results import certify, export, publish, runoff, tally, verify
 from voting.cli.roster import roster
 from voting.cli.users import user
@@ -59,5 +64,7 @@ def serve(host, port, workers):
 
 for command in (demo, user, ballot, roster, export, verify, backup, restore, audit):
     main.add_command(command)
-for command in (tally, runoff, certify, publish):
+for command in (jurisdiction, session_group, unit, deputy, delegation, project, proposal):
+    main.add_command(command)
+for command in (tally, runoff, certify, publish, *DRAFTING_COMMANDS):
     ballot.add_command(command)

@@ -4,6 +4,7 @@ import os
 import click
 
 from voting.cli.app import in_app
+from voting.cli.forms import ROW_ID
 from voting.errors import InvalidRequest
 from voting.extensions import db
 from voting.models import Ballot, User
@@ -42,7 +43,7 @@ def list_ballots(as_json):
 
 
 @ballot.command("scrutineers")
-@click.argument("ballot_id", type=int)
+@click.argument("ballot_id", type=ROW_ID)
 @click.argument("usernames", nargs=-1, required=True)
 @click.option("--chief", help="The 总监票人, one of USERNAMES (default: the first)")
 @in_app
@@ -67,7 +68,7 @@ def scrutineers(ballot_id, usernames, chief):
 
 
 @ballot.command("tokens")
-@click.argument("ballot_id", type=int)
+@click.argument("ballot_id", type=ROW_ID)
 @click.option("--count", type=click.IntRange(1, 10_000), required=True,
               help="How many one-time tokens (slips) to mint")
 @click.option("--format", "kind", type=click.Choice(["html", "txt"]), default="html",
@@ -104,7 +105,7 @@ def tokens(ballot_id, count, kind, out, base):
 
 
 @ballot.command("void")
-@click.argument("ballot_id", type=int)
+@click.argument("ballot_id", type=ROW_ID)
 @click.argument("token_or_url")
 @in_app
 def void(ballot_id, token_or_url):
@@ -118,7 +119,7 @@ def void(ballot_id, token_or_url):
 
 
 @ballot.command("open")
-@click.argument("ballot_id", type=int)
+@click.argument("ballot_id", type=ROW_ID)
 @in_app
 def open_(ballot_id):
     """Start voting (draft → open): publishes the opening commitment."""
@@ -129,7 +130,7 @@ def open_(ballot_id):
 
 
 @ballot.command("close")
-@click.argument("ballot_id", type=int)
+@click.argument("ballot_id", type=ROW_ID)
 @in_app
 def close(ballot_id):
     """End voting (open → closed): records the roster and the deputies present."""

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from voting.cli.app import in_app, read_password
+from voting.cli.forms import ROW_ID
 from voting.domain import counting
 from voting.errors import NotFound
 from voting.extensions import db
@@ -25,7 +26,7 @@ def dump(obj) -> str:
 
 
 @click.command("tally")
-@click.argument("ballot_id", type=int)
+@click.argument("ballot_id", type=ROW_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print the result document")
 @in_app
 def tally(ballot_id, as_json):
@@ -47,7 +48,7 @@ def tally(ballot_id, as_json):
 
 
 @click.command("runoff")
-@click.argument("ballot_id", type=int)
+@click.argument("ballot_id", type=ROW_ID)
 @click.option("--json", "as_json", is_flag=True)
 @in_app
 def runoff(ballot_id, as_json):
@@ -58,7 +59,7 @@ def runoff(ballot_id, as_json):
 
 
 @click.command("certify")
-@click.argument("ballot_id", type=int)
+@click.argument("ballot_id", type=ROW_ID)
 @click.option("--user", "username", required=True, help="The scrutineer's user name")
 @click.option("--password-stdin", is_flag=True)
 @in_app
@@ -75,7 +76,7 @@ def certify(ballot_id, username, password_stdin):
 
 
 @click.command("publish")
-@click.argument("ballot_id", type=int)
+@click.argument("ballot_id", type=ROW_ID)
 @in_app
 def publish(ballot_id):
     """Publish a certified result."""
@@ -85,7 +86,7 @@ def publish(ballot_id):
 
 
 @click.command("export")
-@click.argument("ballot_id", type=int)
+@click.argument("ballot_id", type=ROW_ID)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @in_app
 def export(ballot_id, out):

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from voting.cli.app import in_app
+from voting.cli.forms import ROW_ID
 from voting.extensions import db
 
 
@@ -61,7 +62,7 @@ def export_file(file, jurisdiction):
 
 
 @roster.command("signin")
-@click.argument("session_id", type=int)
+@click.argument("session_id", type=ROW_ID)
 @click.argument("deputy_name")
 @click.option("--delegation", help="代表团, when two deputies share a name")
 @click.option("--undo", is_flag=True, help="Take back a mistaken sign-in")
@@ -84,7 +85,7 @@ def signin(session_id, deputy_name, delegation, undo):
 
 
 @roster.command("attendance")
-@click.argument("session_id", type=int)
+@click.argument("session_id", type=ROW_ID)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output")
 @in_app
 def attendance(session_id, as_json):
