@@ -26,12 +26,15 @@ run: translations
 lint: $(STAMP)
 	$(BIN)/ruff check voting tests bench config.py wsgi.py
 
-# Tests print slips to PDF in a real Chromium and read them back; both come from Debian.
+# Tests print slips to PDF in a real Chromium and read them back; the end-to-end tests drive
+# it with Playwright (tests/e2e). All from Debian, with a Chinese font for the pages' text.
 system-deps:
-	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || { \
-	  echo "installing chromium and poppler-utils (Debian packages)"; \
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null && \
+	  fc-list :lang=zh | grep -q . || { \
+	  echo "installing chromium, poppler-utils and fonts-noto-cjk (Debian packages)"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils \
+	    fonts-noto-cjk >/dev/null; }
 
 test: translations lint system-deps
 	$(BIN)/python -m pytest -q
