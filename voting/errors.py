@@ -7,7 +7,9 @@ language. A 500 rolls the session back so no half-written change survives.
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 
 class VotingError(Exception):
@@ -63,6 +65,14 @@ HTTP_MESSAGES = {
 }
 
 
+class DatabaseId(IntegerConverter):
+    """<int:…> in a route: an id the database can hold, so /projects/10**20 is a plain 404."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -75,6 +85,8 @@ def answer(status: int, code: str, message: str):
 
 def init_app(app: Flask) -> None:
     from voting.extensions import db
+
+    app.url_map.converters["int"] = DatabaseId
 
     @app.errorhandler(VotingError)
     def domain_error(error: VotingError):
@@ -89,6 +101,14 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         code, message = HTTP_MESSAGES.get(error.code, ("error", error.description))
         return answer(error.code or 500, code, message)
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def number_out_of_range(error):
+        # A number from the request the database cannot hold (?page=10**20 on SQLite, an
+        # out-of-range value on PostgreSQL): the user's mistake, not the server's.
+        db.session.rollback()
+        return answer(400, "invalid_request", _l("请求中的数字超出了范围。"))
 
     @app.errorhandler(500)
     def server_error(error):

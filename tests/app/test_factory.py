@@ -59,3 +59,14 @@ def test_unknown_api_path_answers_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.get_json()["error"] == "not_found"
+
+
+def test_numbers_too_big_for_the_database_are_a_4xx_not_a_crash(client, auth):
+    assert client.get("/projects/100000000000000000000").status_code == 404
+    auth.login("clerk")
+    for url in ("/office/projects/?page=100000000000000000000",
+                "/office/people/?page=99999999999999999999",
+                "/office/projects/100000000000000000000/edit"):
+        response = client.get(url)
+        assert response.status_code < 500, url
+        assert "服务器出错" not in response.get_data(as_text=True)
