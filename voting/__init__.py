@@ -50,6 +50,7 @@ def configure(app: Flask, overrides: dict) -> None:
         # No fallback key: a guessable key would let anyone forge a clerk's session.
         raise RuntimeError(f"No secret key in {path}: run `voting init` first.")
     database.configure_engine(app)
+    app.json.ensure_ascii = False  # UTF-8 JSON (CONTRACT.md): 青川县, not \u9752\u5ddd\u53bf
 
 
 def add_blueprints(app: Flask) -> None:

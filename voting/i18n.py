@@ -1,6 +1,8 @@
 """Languages: 简体中文 first, English complete. ?lang=, then the cookie, then the browser."""
 
-from flask import Flask, request
+from urllib.parse import urlencode
+
+from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 
 from voting.extensions import babel
@@ -10,6 +12,8 @@ LANG_COOKIE = "lang"
 
 def select_locale() -> str:
     languages = ("zh_CN", "en")
+    if not has_request_context():
+        return "zh_CN"  # the CLI and background work speak the default language
     wanted = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
     if wanted in languages:
         return wanted
@@ -22,12 +26,20 @@ def html_lang() -> str:
     return "en" if str(get_locale()) == "en" else "zh-CN"
 
 
+def other_language_url(language: str) -> str:
+    """This page in `language`: same path, same filters and search, only ?lang= changed."""
+    query = request.args.to_dict(flat=False)
+    query["lang"] = [language]
+    return f"{request.path}?{urlencode(query, doseq=True)}"
+
+
 def init_app(app: Flask) -> None:
     from pathlib import Path
 
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["html_lang"] = html_lang
+    app.jinja_env.globals["other_language_url"] = other_language_url
 
     @app.after_request
     def remember_language(response):

@@ -54,3 +54,11 @@ def test_every_ui_string_has_an_english_translation(tmp_path):
         catalogue = {m.id: m.string for m in read_po(f) if m.id and not m.fuzzy}
     missing = sorted(str(i) for i in wanted if not catalogue.get(i))
     assert not missing, f"{len(missing)} strings without English: {missing[:10]}"
+
+
+def test_the_language_switch_keeps_the_pages_search_and_filters(client):
+    page = client.get("/projects?q=%E5%B9%BC%E5%84%BF%E5%9B%AD&year=2026").get_data(as_text=True)
+    switch = re.search(r'class="lang-switch" href="([^"]+)"', page)[1]
+    assert switch.startswith("/projects?")
+    assert "q=%E5%B9%BC%E5%84%BF%E5%9B%AD" in switch and "year=2026" in switch
+    assert "lang=en" in switch
