@@ -273,35 +273,35 @@ def add_milestone(project_id):
           methods=["POST"])
 @role_required("unit")
 def reschedule_milestone(project_id, milestone_id):
-    found, milestone = _own_milestone(project_id, milestone_id)
-    form = RescheduleForm()
-    if form.validate_on_submit():
-        try:
-            progress.reschedule_milestone(milestone, current_user, due_on=form.due_on.data,
-                                          today=date.today())
-            db.session.commit()
-        except VotingError as error:
-            return _milestone_refused(found, milestone, error)
-        flash(_("节点“%(title)s”已改期。", title=milestone.title), "success")
-        return redirect(url_for(".project", project_id=found.id, _anchor="milestones"))
-    return _project_page(found, 400, {milestone.id: _form_messages(form)})
+    return _milestone_action(
+        project_id, milestone_id, RescheduleForm(),
+        lambda milestone, form: progress.reschedule_milestone(
+            milestone, current_user, due_on=form.due_on.data, today=date.today()),
+        _("节点“%(title)s”已改期。"))
 
 
 @bp.route("/projects/<int:project_id>/milestones/<int:milestone_id>/done", methods=["POST"])
 @role_required("unit")
 def complete_milestone(project_id, milestone_id):
+    return _milestone_action(
+        project_id, milestone_id, DoneForm(),
+        lambda milestone, form: progress.complete_milestone(
+            milestone, current_user, done_on=form.done_on.data, today=date.today()),
+        _("节点“%(title)s”已标记完成。"))
+
+
+def _milestone_action(project_id, milestone_id, form, act, done_message):
+    """Load the unit's own milestone, check the form, act, commit; else the page with why."""
     found, milestone = _own_milestone(project_id, milestone_id)
-    form = DoneForm()
-    if form.validate_on_submit():
-        try:
-            progress.complete_milestone(milestone, current_user, done_on=form.done_on.data,
-                                        today=date.today())
-            db.session.commit()
-        except VotingError as error:
-            return _milestone_refused(found, milestone, error)
-        flash(_("节点“%(title)s”已标记完成。", title=milestone.title), "success")
-        return redirect(url_for(".project", project_id=found.id, _anchor="milestones"))
-    return _project_page(found, 400, {milestone.id: _form_messages(form)})
+    if not form.validate_on_submit():
+        return _project_page(found, 400, {milestone.id: _form_messages(form)})
+    try:
+        act(milestone, form)
+        db.session.commit()
+    except VotingError as error:
+        return _milestone_refused(found, milestone, error)
+    flash(done_message % {"title": milestone.title}, "success")
+    return redirect(url_for(".project", project_id=found.id, _anchor="milestones"))
 
 
 def _own_milestone(project_id: int, milestone_id: int) -> tuple[Project, Milestone]:
