@@ -37,7 +37,7 @@ system-deps:
 	    fonts-noto-cjk >/dev/null; }
 
 test: translations lint system-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto  # one process per core (pytest-xdist)
 
 # Refresh messages.pot and merge it into the catalogues after changing UI strings.
 extract-messages: $(STAMP)

@@ -18,8 +18,13 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # a clerk's form may stay open all through a sitting
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Per worker by default; e.g. memcached://127.0.0.1:11211 to share the counts between workers.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # The portal's front page is the same for every anonymous visitor in a language: it is kept
+    # in each worker's memory this many seconds (a new progress report shows within that time).
+    CACHE_TYPE = "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = 30  # seconds
     # Per client address, counting only answers "invalid token" from the booth and the API.
     INVALID_TOKEN_LIMIT = "30 per minute"  # noqa: S105 (a rate, not a secret)
     # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (nginx: 1); 0: none.
@@ -37,3 +42,5 @@ class TestConfig(Config):
 
     TESTING = True
     RATELIMIT_ENABLED = True
+    CACHE_TYPE = "NullCache"  # a test reads what it just wrote; tests/portal turn it on
+    CACHE_NO_NULL_WARNING = True

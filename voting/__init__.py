@@ -10,7 +10,7 @@ import config as config_module
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, database, extensions, blueprints, in that order."""
     from voting import auth, errors, i18n, instance, security
-    from voting.extensions import csrf, db, limiter, migrate
+    from voting.extensions import cache, csrf, db, limiter, migrate
 
     path = Path(config.get("INSTANCE_PATH")) if config and config.get("INSTANCE_PATH") \
         else instance.instance_path()
@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -1,6 +1,7 @@
 """Flask extensions, created once here and bound to the app in `create_app`."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -23,4 +24,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+cache = Cache()  # public pages everyone sees alike, for a few seconds (config CACHE_*)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -136,5 +136,7 @@ VALUES = st.one_of(
     VALUES, max_size=6))
 def test_any_query_string_answers_a_page(client, args):
     response = client.get("/projects", query_string=args)
-    assert response.status_code == 200, args
+    # A NUL byte anywhere in a request is refused as such (voting/errors.py); the rest is a page.
+    expected = 400 if any("\x00" in value for value in args.values()) else 200
+    assert response.status_code == expected, args
     assert "<script>" not in text_of(response)

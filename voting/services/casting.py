@@ -20,11 +20,12 @@ import secrets
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from voting.domain import counting, tokens
 from voting.errors import BallotNotOpen, InvalidRequest, InvalidToken, TokenUsed
 from voting.extensions import db
-from voting.models import Ballot, CastBallot, Receipt, Token
+from voting.models import Ballot, BallotCandidate, CastBallot, Project, Receipt, Token
 from voting.services.ballots import instance_public_key, lock_ballot, token_key, voting_rules
 
 
@@ -134,7 +135,11 @@ def booth_ballot(token: str) -> Ballot:
     Raises InvalidToken (not genuine, unknown or voided), TokenUsed, BallotNotOpen.
     """
     ballot_id = signed_ballot_id(token)
-    ballot = db.session.get(Ballot, ballot_id)
+    # The page lists every candidate with its project and unit: load them in two queries,
+    # not two per candidate.
+    ballot = db.session.get(Ballot, ballot_id, options=[
+        selectinload(Ballot.candidates).joinedload(BallotCandidate.project)
+        .joinedload(Project.unit)])
     state = db.session.scalar(select(Token.state).where(Token.ballot_id == ballot_id,
                                                         Token.hash == token_key(token)))
     if ballot is None or state not in ("minted", "spent"):
