@@ -252,6 +252,9 @@ def shot(request):
     def take(page: Page, name: str, full_page: bool = False) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{len(taken) + 1:02d}-{name}.png"
+        # A click that submits a form returns once the navigation starts; a screenshot taken
+        # between the old page and the new one fails ("Unable to capture screenshot").
+        page.wait_for_load_state()
         page.screenshot(path=str(path), full_page=full_page)
         taken.append(path)
         return path

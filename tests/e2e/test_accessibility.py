@@ -33,6 +33,7 @@ def walk_the_booth(page, server, shot, axe: bool) -> None:
     for n in range(3):
         radio(page, n, "for").click()
     page.get_by_role("button", name="下一步：核对选票").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("请核对您的选票")
     check_page(page, shot, "review", axe)
     page.get_by_role("button", name="确认投票").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("您的选票已投出")
