@@ -174,8 +174,7 @@ def machine_line(database: str) -> str:
                   if line.startswith("MemTotal:"))
     return (f"machine: {os.cpu_count()} CPUs ({cpu}), {memory / 2**20:.0f} GiB, "
             f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-            f"database {database}; gunicorn {serving.worker_class} × {serving.threads} threads, "
-            f"2 workers")
+            f"database {database}; gunicorn {serving.worker_class} workers × 2")
 
 
 def load_line() -> str:

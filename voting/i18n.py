@@ -2,23 +2,26 @@
 
 from urllib.parse import urlencode
 
+from babel import Locale
 from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 
 from voting.extensions import babel
 
 LANG_COOKIE = "lang"
+# Parsed once: Flask-Babel passes a Locale through as it is, while parsing a name looks it up
+# among every locale Babel knows, on every request.
+LOCALES = {name: Locale.parse(name) for name in ("zh_CN", "en")}
 
 
-def select_locale() -> str:
-    languages = ("zh_CN", "en")
+def select_locale() -> Locale:
     if not has_request_context():
-        return "zh_CN"  # the CLI and background work speak the default language
+        return LOCALES["zh_CN"]  # the CLI and background work speak the default language
     wanted = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
-    if wanted in languages:
-        return wanted
+    if wanted in LOCALES:
+        return LOCALES[wanted]
     best = request.accept_languages.best_match(["zh-CN", "en"], default="zh-CN")
-    return "en" if best == "en" else "zh_CN"
+    return LOCALES["en" if best == "en" else "zh_CN"]
 
 
 def html_lang() -> str:

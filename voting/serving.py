@@ -13,8 +13,12 @@ TOKEN_PATH = re.compile(r"/v/[A-Za-z0-9_\-]+")
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 accesslog = "-"
 errorlog = "-"
-worker_class = "gthread"
-threads = 8
+# One request at a time per process. gthread workers (8 threads each) crashed with SIGSEGV
+# under a load of booth pages on CPython 3.11.7 (heap corruption seen by the garbage collector;
+# reproduced in one process with 8 threads, never with one). A sync worker also keeps the
+# SQLite write lock contended by the workers only, not by 16 threads. Slow phones are nginx's
+# business: it buffers each request and answer (docs/deploy.md).
+worker_class = "sync"
 timeout = 60
 graceful_timeout = 20
 

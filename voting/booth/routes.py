@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
+from voting.booth import sheet
 from voting.domain import tokens
 from voting.errors import InvalidRequest, VotingError
 from voting.extensions import csrf
@@ -67,7 +68,8 @@ def _no_trace(response):
 @bp.get("/v/<token>")
 @invalid_token_limit
 def ballot(token):
-    return form_page(token, casting.booth_ballot(token), {})
+    ballot_id = casting.open_slip(token)
+    return sheet.blank_page(token, ballot_id, blank_form) or blank_form(token, ballot_id)
 
 
 @bp.post("/v/<token>/review")
@@ -129,14 +131,19 @@ def throttled(error):
 # ---------------------------------------------------------------- helpers
 
 
-def form_page(token, ballot, choices, problem=None, status=200):
+def form_page(token, ballot, choices, problem=None, status=200, **context):
     rules = voting_rules(ballot.id)
     marked = sum(1 for value in choices.values() if value == "for")
     return render_template(
         "booth/ballot.html", token=token, ballot=ballot, choices=choices, problem=problem,
         labels=CHOICE_LABELS[ballot.kind], marked=marked, seats=rules["seats"],
-        field=lambda candidate: f"{FIELD_PREFIX}{candidate.project_id}",
+        field=lambda candidate: f"{FIELD_PREFIX}{candidate.project_id}", **context
     ), status
+
+
+def blank_form(token, ballot_id, **context) -> str:
+    """The ballot with nothing marked, as a slip first opens it."""
+    return form_page(token, casting.ballot_with_candidates(ballot_id), {}, **context)[0]
 
 
 def submitted_choices(ballot) -> dict:

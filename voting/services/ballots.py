@@ -18,8 +18,9 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import bindparam, event, func, insert, select, update
 
+from voting.database import begin_sqlite_write
 from voting.domain import counting, tokens
 from voting.errors import InvalidRequest, InvalidToken, NotFound, TokenUsed, WrongState
 from voting.extensions import db
@@ -68,24 +69,30 @@ def state_label(state: str) -> str:
     return str(STATE_LABELS.get(state, state))
 
 
+# Built once: every cast asks it (Core on the session's connection, no ORM on the hot path).
+BALLOT_STATE = (select(Ballot.__table__.c.state)
+                .where(Ballot.__table__.c.id == bindparam("ballot")))
+
+
 def lock_ballot(ballot_id: int, *, exclusive: bool = False) -> str | None:
     """Lock the ballot for the rest of the transaction; return its state as committed now.
 
-    SQLite: `BEGIN IMMEDIATE` takes the database's single write lock up front (waiting up to
-    the busy timeout), so everything up to the commit runs as if alone, and what it reads is the
-    latest committed data. Starting the write transaction first also avoids SQLITE_BUSY on a
-    read-to-write upgrade. PostgreSQL: a transaction-level advisory lock on (BALLOT_LOCK_CLASS,
-    ballot id), shared (casts, voids, mints: many may hold it at once) or exclusive (`exclusive`:
-    state changes), then `SELECT … FOR SHARE` / `FOR UPDATE` on the ballot row; a state change
-    waits for every cast holding the share lock to commit, and a cast that comes after it waits
-    for it and reads the new state. None when there is no such ballot.
+    SQLite: `BEGIN IMMEDIATE` takes the database's single write lock up front, after this
+    writer's turn (`database.begin_sqlite_write`: writers queue in the kernel rather than sleep
+    in SQLite's busy handler), so everything up to the commit runs as if alone, and what it
+    reads is the latest committed data. Starting the write transaction first also avoids
+    SQLITE_BUSY on a read-to-write upgrade. PostgreSQL: a transaction-level advisory lock on
+    (BALLOT_LOCK_CLASS, ballot id), shared (casts, voids, mints: many may hold it at once) or
+    exclusive (`exclusive`: state changes), then `SELECT … FOR SHARE` / `FOR UPDATE` on the
+    ballot row; a state change waits for every cast holding the share lock to commit, and a cast
+    that comes after it waits for it and reads the new state. None when there is no such ballot.
     """
     connection = db.session.connection()
-    query = select(Ballot.state).where(Ballot.id == ballot_id)
+    query = BALLOT_STATE
     if connection.dialect.name == "sqlite":
         raw = connection.connection.dbapi_connection
         if not raw.in_transaction:  # else this transaction has written: it holds the lock
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            begin_sqlite_write(db.session(), connection)
     else:
         # A FOR SHARE request on a row that is already share-locked does not queue behind a
         # waiting FOR UPDATE: a steady stream of casts would starve a close, and casts arriving
@@ -94,7 +101,7 @@ def lock_ballot(ballot_id: int, *, exclusive: bool = False) -> str | None:
         lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
         db.session.execute(select(lock(BALLOT_LOCK_CLASS, ballot_id)))
         query = query.with_for_update(read=not exclusive)
-    return db.session.execute(query).scalar_one_or_none()
+    return connection.execute(query, {"ballot": ballot_id}).scalar_one_or_none()
 
 
 def _change_state(ballot: Ballot, old: str, new: str, **values) -> None:
@@ -168,9 +175,17 @@ def decimal_text(amount: Decimal | None) -> str:
 
 def voting_rules(ballot_id: int) -> dict | None:
     """What casting checks a ballot against (kind, seats, candidate ids), in two small queries;
-    None when there is no such ballot."""
+    None when there is no such ballot.
+
+    Kept per app once the ballot has left draft: from then on its definition never changes
+    (`drafting.ensure_draft`) and it can no longer be deleted, so every cast after the first
+    skips both queries. Nothing in it is secret or about a voter.
+    """
+    known = current_app.extensions.setdefault("voting_rules", {})
+    if ballot_id in known:
+        return known[ballot_id]
     row = db.session.execute(
-        select(Ballot.kind, Ballot.seats).where(Ballot.id == ballot_id)
+        select(Ballot.kind, Ballot.seats, Ballot.state).where(Ballot.id == ballot_id)
     ).one_or_none()
     if row is None:
         return None
@@ -178,8 +193,11 @@ def voting_rules(ballot_id: int) -> dict | None:
         select(BallotCandidate.project_id).where(BallotCandidate.ballot_id == ballot_id)
         .order_by(BallotCandidate.position)
     ).all()
-    return {"id": ballot_id, "kind": row.kind, "seats": row.seats,
-            "candidates": [{"id": str(pid)} for pid in ids]}
+    rules = {"id": ballot_id, "kind": row.kind, "seats": row.seats,
+             "candidates": [{"id": str(pid)} for pid in ids]}
+    if row.state != "draft":
+        known[ballot_id] = rules
+    return rules
 
 
 # ---------------------------------------------------------------- figures

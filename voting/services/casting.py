@@ -19,7 +19,7 @@ code. Nothing else — no time, no token, no link between the three — and noth
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from voting.domain import counting, tokens
@@ -27,6 +27,11 @@ from voting.errors import BallotNotOpen, InvalidRequest, InvalidToken, TokenUsed
 from voting.extensions import db
 from voting.models import Ballot, BallotCandidate, CastBallot, Project, Receipt, Token
 from voting.services.ballots import instance_public_key, lock_ballot, token_key, voting_rules
+
+# The statements of a cast, built once and run as plain SQL on the session's connection
+# (Core, not the ORM: this is the hot path, and it runs while the write lock is held).
+STORE_BALLOT = insert(CastBallot.__table__)
+STORE_RECEIPT = insert(Receipt.__table__)
 
 
 def cast(token: str, choices: dict) -> str:
@@ -46,9 +51,10 @@ def cast(token: str, choices: dict) -> str:
         if state != "open":
             raise not_open(state)
         receipt = tokens.new_receipt()
-        db.session.add(CastBallot(ballot_id=ballot_id, id=secrets.token_hex(16),
-                                  choices=counting.canonical(stored).decode()))
-        db.session.add(Receipt(ballot_id=ballot_id, code=receipt))
+        sql = db.session.connection()
+        sql.execute(STORE_BALLOT, {"ballot_id": ballot_id, "id": secrets.token_hex(16),
+                                   "choices": counting.canonical(stored).decode()})
+        sql.execute(STORE_RECEIPT, {"ballot_id": ballot_id, "code": receipt})
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -65,14 +71,17 @@ def signed_ballot_id(token) -> int:
     return ballot_id
 
 
+TOKENS = Token.__table__
+SPEND = (update(TOKENS).where(TOKENS.c.ballot_id == bindparam("ballot"),
+                              TOKENS.c.hash == bindparam("token_hash"),
+                              TOKENS.c.state == "minted")
+         .values(state="spent"))
+
+
 def spend_token(ballot_id: int, token: str) -> None:
     """minted → spent, or raise: InvalidToken (unknown or voided), TokenUsed (spent)."""
     hashed = token_key(token)
-    done = db.session.execute(
-        update(Token).where(Token.ballot_id == ballot_id, Token.hash == hashed,
-                            Token.state == "minted")
-        .values(state="spent").execution_options(synchronize_session=False)
-    )
+    done = db.session.connection().execute(SPEND, {"ballot": ballot_id, "token_hash": hashed})
     if done.rowcount == 1:
         return
     state = db.session.scalar(select(Token.state).where(Token.ballot_id == ballot_id,
@@ -130,22 +139,40 @@ def choices_problem(rules: dict, choices) -> str:
 
 
 def booth_ballot(token: str) -> Ballot:
-    """The ballot a deputy's slip opens, if it can be voted with now. Reads only.
+    """The ballot a deputy's slip opens, if it can be voted with now, with its candidates.
+    Reads only. Raises as `open_slip`."""
+    return ballot_with_candidates(open_slip(token))
+
+
+# Built once, like the cast's: the booth asks it of every slip opened, and building a query
+# costs more than running it.
+SLIP_STATES = (select(TOKENS.c.state, Ballot.__table__.c.state)
+               .join(Ballot.__table__, Ballot.__table__.c.id == TOKENS.c.ballot_id)
+               .where(TOKENS.c.ballot_id == bindparam("ballot"),
+                      TOKENS.c.hash == bindparam("token_hash")))
+
+
+def open_slip(token: str) -> int:
+    """The ballot a slip is for, if the slip can be voted with now; one query. Reads only.
 
     Raises InvalidToken (not genuine, unknown or voided), TokenUsed, BallotNotOpen.
     """
     ballot_id = signed_ballot_id(token)
-    # The page lists every candidate with its project and unit: load them in two queries,
-    # not two per candidate.
-    ballot = db.session.get(Ballot, ballot_id, options=[
+    row = db.session.connection().execute(
+        SLIP_STATES, {"ballot": ballot_id, "token_hash": token_key(token)}).one_or_none()
+    slip, ballot = row if row is not None else (None, None)
+    if slip not in ("minted", "spent"):
+        raise InvalidToken()
+    if slip == "spent":
+        raise TokenUsed()
+    if ballot != "open":
+        raise not_open(ballot)
+    return ballot_id
+
+
+def ballot_with_candidates(ballot_id: int) -> Ballot:
+    """The ballot with every candidate, its project and unit, in two queries (not two per
+    candidate): what the booth's pages list."""
+    return db.session.get(Ballot, ballot_id, options=[
         selectinload(Ballot.candidates).joinedload(BallotCandidate.project)
         .joinedload(Project.unit)])
-    state = db.session.scalar(select(Token.state).where(Token.ballot_id == ballot_id,
-                                                        Token.hash == token_key(token)))
-    if ballot is None or state not in ("minted", "spent"):
-        raise InvalidToken()
-    if state == "spent":
-        raise TokenUsed()
-    if ballot.state != "open":
-        raise not_open(ballot.state)
-    return ballot
