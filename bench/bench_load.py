@@ -108,6 +108,7 @@ class Bench:
         self.args, self.work, self.new_database = args, work, new_database
         self.port = args.port or free_port()
         self.serial = 0
+        self.floor_gets = []  # GET /healthz of the floor app: a bare Flask page, no database
 
     def instance(self, n_tokens: int) -> tuple[Path, dict, int, list[str]]:
         self.serial += 1
@@ -130,6 +131,8 @@ class Bench:
         with floor_server(folder, floor_db, self.port) as server:
             warm_up(server.port, "/healthz", args.clients)
             floor = cast_all(server.port, bodies, args.clients, path="/cast")
+            get = wrk if args.get_client == "wrk" else python_get
+            self.floor_gets.append(get(server.port, "/healthz", args.clients, args.get_seconds))
         wait_quiet()
         from floor_app import count_rows
 
@@ -277,6 +280,10 @@ def main() -> None:
           f"  errors {booth.errors}  (target ≥ 1,000/s)")
     print(f"  portal /          {portal.rate:8,.0f} req/s  p50 {ms(portal.p50)}  "
           f"p99 {ms(portal.p99)}  errors {portal.errors}  (target ≥ 500/s)")
+    bare = median_throughput(bench.floor_gets)
+    print(f"  floor: bare Flask {bare.rate:8,.0f} req/s  p50 {ms(bare.p50)}  p99 {ms(bare.p99)}"
+          f"  (the booth is {booth.rate / bare.rate:.2f} × this, the portal "
+          f"{portal.rate / bare.rate:.2f} ×)")
     print(f"worker memory through {args.memory_casts:,} casts (VmRSS, target < 150 MB):")
     for i, pid in enumerate(sorted(sampler.peak), start=1):
         print(f"  worker {i}: {sampler.first[pid] * 1024 / 1e6:.0f} MB at the start, "

@@ -2,6 +2,7 @@
 web), publication, the public page, the API, the export and the independent verifier."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,9 @@ from tests.results.conftest import (
     tally_json,
     text_of,
 )
+from voting.domain import counting
 from voting.extensions import db
+from voting.instance import SIGNING_KEY_FILE, load_signing_key
 from voting.models import Certification
 
 # Ten deputies on the roster, nine present; ten slips printed, one voided: nine issued, cast.
@@ -275,3 +278,27 @@ def test_pages_in_english(closed, cli, client):
             page = page.replace(text, "")
         chinese = [ch for ch in page if "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"]
         assert not chinese, (url, "".join(chinese)[:80])
+
+
+def test_an_export_still_verifies_after_the_instance_key_is_changed(closed, cli, app, tmp_path):
+    """docs/deploy.md: the signing key may be changed between sittings. A published ballot's
+    export keeps naming the key its tokens and commitment were signed with."""
+    ballot_id = closed.ballot.id
+    for person in closed.scrutineers:
+        assert certify_by_cli(cli, ballot_id, person).exit_code == 0
+    assert cli("ballot", "publish", ballot_id).exit_code == 0
+    before = tmp_path / "before.json"
+    assert cli("export", ballot_id, "--out", before).exit_code == 0
+    old_key = json.loads(before.read_text(encoding="utf-8"))["instance_public_key"]
+
+    # The operator's steps: retire the key file, `voting init` makes a new one.
+    instance = Path(app.instance_path)
+    (instance / SIGNING_KEY_FILE).rename(tmp_path / "signing_key.pem.retired")
+    assert cli("init").exit_code == 0
+    assert counting.public_key_hex(load_signing_key(instance)) != old_key
+
+    after = tmp_path / "after.json"
+    assert cli("export", ballot_id, "--out", after).exit_code == 0
+    assert after.read_bytes() == before.read_bytes()
+    verified = cli("verify", after)
+    assert verified.exit_code == 0 and verified.output.startswith("VALID"), verified.output

@@ -15,7 +15,7 @@ from voting.services.ballots import (
     candidate_entry,
     current_threshold,
     get_ballot_or_404,
-    instance_public_key,
+    opening_key,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -39,7 +39,7 @@ def ballot(ballot_id):
     if ballot.commitment:  # public from the moment the ballot opens (docs/formats.md)
         body["commitment"] = json.loads(ballot.commitment)
         body["commitment_signature"] = ballot.commitment_signature
-        body["instance_public_key"] = instance_public_key()
+        body["instance_public_key"] = opening_key(ballot)
     return jsonify(body)
 
 

@@ -51,6 +51,9 @@ class Ballot(db.Model):
     definition: Mapped[str | None] = mapped_column(Text)
     commitment: Mapped[str | None] = mapped_column(Text)  # canonical JSON, made at opening
     commitment_signature: Mapped[str | None] = mapped_column(String(128))
+    # The instance key the ballot was opened with (64 hex): its tokens and commitment are signed
+    # with it, and its exports name it even after the instance key has been changed.
+    instance_public_key: Mapped[str | None] = mapped_column(String(64))
     result: Mapped[str | None] = mapped_column(Text)  # canonical JSON, computed at close
 
     session: Mapped["CongressSession"] = relationship(back_populates="ballots")  # noqa: F821

@@ -19,7 +19,7 @@ from voting.errors import NotFound
 from voting.extensions import db, limiter
 from voting.models import Ballot, Receipt
 from voting.office.results import fingerprint, result_sheet, session_title
-from voting.services.ballots import instance_public_key, state_label, token_counts
+from voting.services.ballots import opening_key, state_label, token_counts
 
 bp = Blueprint("public_results", __name__)
 
@@ -91,7 +91,7 @@ def opening_commitment(ballot: Ballot) -> dict | None:
     if not ballot.commitment:
         return None
     commitment = json.loads(ballot.commitment)
-    key = instance_public_key()
+    key = opening_key(ballot)
     counts = token_counts(ballot) if ballot.state != "open" else None
     return {"document": commitment, "signature": ballot.commitment_signature,
             "instance_key": key, "instance_fingerprint": fingerprint(key), "counts": counts}

@@ -285,6 +285,12 @@ def instance_public_key() -> str:
     return key
 
 
+def opening_key(ballot: Ballot) -> str:
+    """The instance public key (hex) a ballot was opened with; the instance's own for a draft,
+    and for a ballot opened before the key was recorded."""
+    return ballot.instance_public_key or instance_public_key()
+
+
 def mint_tokens(ballot: Ballot, count: int) -> list[str]:
     """Mint `count` one-time tokens (选票凭证) for a draft ballot and return them.
 
@@ -380,6 +386,7 @@ def open_ballot(ballot: Ballot) -> None:
                   definition=counting.canonical(definition).decode(),
                   commitment=counting.canonical(commitment).decode(),
                   commitment_signature=counting.sign_commitment(instance_key(), commitment),
+                  instance_public_key=instance_public_key(),
                   opened_at=datetime.now())
 
 

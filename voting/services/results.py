@@ -7,16 +7,14 @@ and records what they return.
 import json
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 
 from voting.domain import counting
 from voting.domain.tokens import WrongPassword, unseal_private_key
 from voting.errors import Forbidden, InvalidRequest, WrongState
 from voting.extensions import db
-from voting.instance import load_signing_key
 from voting.models import Ballot, BallotCandidate, BallotScrutineer, CastBallot, Receipt, Token
-from voting.services.ballots import ballot_definition, lock_ballot, state_label
+from voting.services.ballots import ballot_definition, lock_ballot, opening_key, state_label
 
 COUNTED_STATES = ("closed", "certified", "published")
 
@@ -204,7 +202,7 @@ def export_document(ballot: Ballot) -> dict:
     receipts = db.session.scalars(db.select(Receipt.code).filter_by(ballot_id=ballot.id)).all()
     return counting.make_export(
         definition=ballot_definition(ballot),
-        instance_public_key=load_signing_key(current_app.instance_path).public_key(),
+        instance_public_key=opening_key(ballot),
         commitment=json.loads(ballot.commitment), commitment_signature=ballot.commitment_signature,
         ledger=ledger_of(ballot), ballots=cast_ballots(ballot), receipts=receipts,
         result=result_of(ballot), signatures=signatures,
