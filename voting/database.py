@@ -77,13 +77,18 @@ _turns: dict[str, WriteTurn] = {}
 _turns_guard = threading.Lock()
 
 
-def write_turn(database: str) -> WriteTurn:
+def write_turn(database: str) -> WriteTurn | None:
     """The turn of a database file, opened once per process (again after a fork: an inherited
-    descriptor would share its flock with the parent)."""
+    descriptor would share its flock with the parent). None when the turn file cannot be
+    opened (another owner, a read-only folder): writers then wait in SQLite's busy handler, as
+    they would without turns — slower under load, never refused."""
     with _turns_guard:
         turn = _turns.get(database)
         if turn is None or turn.pid != os.getpid():
-            turn = _turns[database] = WriteTurn(f"{database}-turn")
+            try:
+                turn = _turns[database] = WriteTurn(f"{database}-turn")
+            except OSError:
+                return None
         return turn
 
 
@@ -93,8 +98,9 @@ def begin_sqlite_write(session: Session, connection: Connection) -> None:
     database = connection.engine.url.database
     if database and database != ":memory:" and TURN not in session.info:
         turn = write_turn(os.path.abspath(database))
-        turn.take()
-        session.info[TURN] = turn
+        if turn is not None:
+            turn.take()
+            session.info[TURN] = turn
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
