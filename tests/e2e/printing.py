@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 A4_POINTS = (595.28, 841.89)  # 210 × 297 mm
 
@@ -24,7 +24,10 @@ def print_pdf(page: Page, path: Path) -> Path:
     """Print the page on A4 as a browser's print dialog would (the page's @page rules win),
     once every image has loaded (a print dialog loads lazy images too)."""
     page.emulate_media(media="print")
-    page.wait_for_function("[...document.images].every((img) => img.complete)")
+    # Not wait_for_function: its polling evaluates a string, which the page's CSP (no
+    # 'unsafe-eval') refuses whenever the images are not loaded at the first look.
+    for image in page.locator("img").all():
+        expect(image).to_have_js_property("complete", True)
     page.pdf(path=str(path), format="A4", prefer_css_page_size=True, print_background=True)
     return path
 
