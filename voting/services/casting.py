@@ -28,8 +28,18 @@ from voting.extensions import db
 from voting.models import Ballot, BallotCandidate, CastBallot, Project, Receipt, Token
 from voting.services.ballots import instance_public_key, lock_ballot, token_key, voting_rules
 
-# The statements of a cast, built once and run as plain SQL on the session's connection
-# (Core, not the ORM: this is the hot path, and it runs while the write lock is held).
+# The statements of a cast and of a slip's first look, built once (building a query costs more
+# than running it) and run as Core SQL on the session's connection: this is the hot path, and a
+# cast runs it while holding the write lock.
+TOKENS, BALLOTS = Token.__table__, Ballot.__table__
+SLIP_STATES = (select(TOKENS.c.state, BALLOTS.c.state)
+               .join(BALLOTS, BALLOTS.c.id == TOKENS.c.ballot_id)
+               .where(TOKENS.c.ballot_id == bindparam("ballot"),
+                      TOKENS.c.hash == bindparam("token_hash")))
+SPEND = (update(TOKENS).where(TOKENS.c.ballot_id == bindparam("ballot"),
+                              TOKENS.c.hash == bindparam("token_hash"),
+                              TOKENS.c.state == "minted")
+         .values(state="spent"))
 STORE_BALLOT = insert(CastBallot.__table__)
 STORE_RECEIPT = insert(Receipt.__table__)
 
@@ -69,13 +79,6 @@ def signed_ballot_id(token) -> int:
     if ballot_id is None:
         raise InvalidToken()
     return ballot_id
-
-
-TOKENS = Token.__table__
-SPEND = (update(TOKENS).where(TOKENS.c.ballot_id == bindparam("ballot"),
-                              TOKENS.c.hash == bindparam("token_hash"),
-                              TOKENS.c.state == "minted")
-         .values(state="spent"))
 
 
 def spend_token(ballot_id: int, token: str) -> None:
@@ -142,14 +145,6 @@ def booth_ballot(token: str) -> Ballot:
     """The ballot a deputy's slip opens, if it can be voted with now, with its candidates.
     Reads only. Raises as `open_slip`."""
     return ballot_with_candidates(open_slip(token))
-
-
-# Built once, like the cast's: the booth asks it of every slip opened, and building a query
-# costs more than running it.
-SLIP_STATES = (select(TOKENS.c.state, Ballot.__table__.c.state)
-               .join(Ballot.__table__, Ballot.__table__.c.id == TOKENS.c.ballot_id)
-               .where(TOKENS.c.ballot_id == bindparam("ballot"),
-                      TOKENS.c.hash == bindparam("token_hash")))
 
 
 def open_slip(token: str) -> int:
