@@ -4,7 +4,7 @@ API requests (/api/…) get `{"error": code, "message": text}`; pages get a page
 language. A 500 rolls the session back so no half-written change survives.
 """
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -83,6 +83,15 @@ def answer(status: int, code: str, message: str):
     return render_template("error.html", status=status, message=message), status
 
 
+def with_headers_of(error: HTTPException, answered):
+    """The answer with the error's own headers: Retry-After of a 429, Allow of a 405."""
+    response = make_response(answered)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
 def init_app(app: Flask) -> None:
     from voting.extensions import db
 
@@ -100,7 +109,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code, message = HTTP_MESSAGES.get(error.code, ("error", error.description))
-        return answer(error.code or 500, code, message)
+        return with_headers_of(error, answer(error.code or 500, code, message))
 
     @app.errorhandler(OverflowError)
     @app.errorhandler(DataError)

@@ -25,4 +25,6 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 cache = Cache()  # public pages everyone sees alike, for a few seconds (config CACHE_*)
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# No limit applies to every page: only views decorated with a limit are checked (`voting.security`),
+# instead of Flask-Limiter walking its rules before every request.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], auto_check=False)

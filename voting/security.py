@@ -14,10 +14,18 @@ front, and the throttle on invalid ballot tokens.
   with 429 before the token is looked at.
 """
 
+import math
+import time
+from functools import lru_cache, wraps
+
 from flask import Flask, current_app, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from voting.errors import InvalidToken
 from voting.extensions import limiter
 
 CSP = (
@@ -30,6 +38,14 @@ HSTS = "max-age=31536000; includeSubDomains"
 def init_app(app: Flask) -> None:
     configure_tls(app)
     trust_proxies(app)
+
+    @app.before_request
+    def throttle():
+        # Flask-Limiter marks the views it decorates with this attribute (a weak proxy of the
+        # limiter, hence ==); only those have limits to check.
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "__wrapper-limiter-instance", None) == limiter:
+            limiter.check()
 
     @app.after_request
     def add_headers(response):
@@ -57,6 +73,14 @@ class SessionOverTLS(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
+    def open_session(self, app: Flask, request):
+        # Most requests (the public, every deputy in the booth) carry no session cookie: an empty
+        # session for them, without building the signing serializer first (the app always has
+        # a secret key, create_app refuses to start without one).
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
 
 def trust_proxies(app: Flask) -> None:
     """Wrap the WSGI app in ProxyFix when PROXY_COUNT (env VOTING_PROXY_COUNT) is ≥ 1."""
@@ -75,12 +99,38 @@ def proxy_count(value) -> int:
     return int(text)
 
 
-def _invalid_token_limit() -> str:
-    return current_app.config["INVALID_TOKEN_LIMIT"]
+INVALID_TOKEN_SCOPE = "invalid-token"
 
 
-# A hall full of deputies may share one address (NAT): only refused tokens count, never a
-# valid vote, a used slip (409) or a closed ballot.
-invalid_token_limit = limiter.shared_limit(
-    _invalid_token_limit, scope="invalid-token",
-    deduct_when=lambda response: response.status_code == 403)
+def invalid_token_limit(view):
+    """Before the view: refuse with 429 an address past INVALID_TOKEN_LIMIT invalid tokens,
+    without looking at its token. After it: count the request if its token was invalid.
+
+    A hall full of deputies may share one address (NAT): only refused tokens count, never a
+    valid vote, a used slip (409) or a closed ballot.
+
+    The count is kept by Flask-Limiter's own storage and strategy (`limiter.limiter`), but not
+    through its decorator: resolving a decorated limit on each request cost the booth page more
+    than its database query (docs/performance.md), and this runs on every booth request.
+    """
+
+    @wraps(view)
+    def throttled(*args, **kwargs):
+        if not current_app.config.get("RATELIMIT_ENABLED", True):
+            return view(*args, **kwargs)
+        limit, address = _parsed(current_app.config["INVALID_TOKEN_LIMIT"]), get_remote_address()
+        if not limiter.limiter.test(limit, INVALID_TOKEN_SCOPE, address):
+            reset = limiter.limiter.get_window_stats(limit, INVALID_TOKEN_SCOPE, address).reset_time
+            raise TooManyRequests(retry_after=max(1, math.ceil(reset - time.time())))
+        try:
+            return view(*args, **kwargs)
+        except InvalidToken:
+            limiter.limiter.hit(limit, INVALID_TOKEN_SCOPE, address)
+            raise
+
+    return throttled
+
+
+@lru_cache(maxsize=8)
+def _parsed(text: str) -> RateLimitItem:
+    return parse(text)

@@ -44,7 +44,9 @@ def test_anonymous_is_sent_to_login(client):
 
 def test_logout_is_post_only(client, auth):
     auth.login("clerk")
-    assert client.get("/logout").status_code == 405
+    refused = client.get("/logout")
+    assert refused.status_code == 405
+    assert refused.headers["Allow"].split(", ").count("POST") == 1  # what a client may send
     assert client.post("/logout").status_code == 302
     assert client.get("/office/").status_code == 302
 

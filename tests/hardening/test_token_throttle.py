@@ -47,6 +47,7 @@ def test_the_booth_answers_with_a_page_in_the_deputys_language(client, day):
     assert response.status_code == 429
     page = response.get_data(as_text=True)
     assert "请稍候再试" in page and "您的选票没有被使用" in page
+    assert 0 < int(response.headers["Retry-After"]) <= 60
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
 

@@ -1,10 +1,10 @@
 """The voting booth /v/<token>: the ballot, a review step, the receipt.
 
 The token in the URL is the deputy's only credential. Every booth response is `no-store` and
-`no-referrer`; the booth sets no cookie of its own (Flask-WTF's session cookie holds only a
-random CSRF token). The forms carry a CSRF token checked with `validate_csrf` rather than by
-CSRFProtect, whose strict Referer check on HTTPS would refuse every booth form: the booth sends
-no Referer, by design. Log lines mentioning /v/<token> are redacted (`RedactTokens`).
+`no-referrer`, and the booth sets no cookie: its forms' CSRF token is bound to the slip, not to
+a session (`sheet.form_key`), and is checked here rather than by CSRFProtect, whose strict
+Referer check on HTTPS would refuse every booth form: the booth sends no Referer, by design.
+Log lines mentioning /v/<token> are redacted (`RedactTokens`).
 """
 
 import logging
@@ -12,12 +12,10 @@ import logging
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import validate_csrf
-from wtforms import ValidationError
 
 from voting.booth import sheet
 from voting.domain import tokens
-from voting.errors import InvalidRequest, VotingError
+from voting.errors import InvalidRequest, VotingError, with_headers_of
 from voting.extensions import csrf
 from voting.security import invalid_token_limit
 from voting.services import casting
@@ -78,7 +76,7 @@ def ballot(token):
 def review(token):
     ballot = casting.booth_ballot(token)
     choices = submitted_choices(ballot)
-    if not csrf_ok():
+    if not csrf_ok(token):
         return form_page(token, ballot, choices, problem=_("页面已过期，请再点一次“下一步”。"),
                          status=400)
     try:
@@ -86,7 +84,8 @@ def review(token):
     except InvalidRequest as error:
         return form_page(token, ballot, choices, problem=error.message, status=400)
     return render_template("booth/review.html", token=token, ballot=ballot, choices=choices,
-                           labels=CHOICE_LABELS[ballot.kind], tally=tally_marks(ballot, choices))
+                           labels=CHOICE_LABELS[ballot.kind], tally=tally_marks(ballot, choices),
+                           csrf_token=lambda: sheet.form_key(token))
 
 
 @bp.post("/v/<token>/cast")
@@ -96,7 +95,7 @@ def confirm(token):
     if request.form.get("action") == "edit":
         ballot = casting.booth_ballot(token)
         return form_page(token, ballot, submitted_choices(ballot))
-    if not csrf_ok():
+    if not csrf_ok(token):
         ballot = casting.booth_ballot(token)
         return form_page(token, ballot, submitted_choices(ballot),
                          problem=_("页面已过期，您的选票还没有投出。请核对后再提交。"), status=400)
@@ -125,13 +124,15 @@ def refused(error: VotingError):
 @bp.errorhandler(429)
 def throttled(error):
     """Too many invalid slips from this address: the slip was not looked at, nor spent."""
-    return render_template("booth/problem.html", kind="rate_limited", token=None), 429
+    return with_headers_of(error, (render_template("booth/problem.html", kind="rate_limited",
+                                                   token=None), 429))
 
 
 # ---------------------------------------------------------------- helpers
 
 
 def form_page(token, ballot, choices, problem=None, status=200, **context):
+    context.setdefault("csrf_token", lambda: sheet.form_key(token))
     rules = voting_rules(ballot.id)
     marked = sum(1 for value in choices.values() if value == "for")
     return render_template(
@@ -166,11 +167,7 @@ def tally_marks(ballot, choices) -> list[tuple[str, int]]:
             for word in labels]
 
 
-def csrf_ok() -> bool:
+def csrf_ok(token) -> bool:
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return True
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        return False
-    return True
+    return sheet.form_key_ok(token, request.form.get("csrf_token"))

@@ -2,7 +2,7 @@
 
 Every deputy of a ballot opens the same page: the same candidates, facts and options, nothing
 marked. Only two strings differ from one deputy to the next — the token in the form's address
-and the CSRF token in the form — so the page is rendered with a placeholder for each, in a
+and the form's key (`form_key`, the booth's CSRF token) — so the page is rendered with a placeholder for each, in a
 request context of its own that holds nothing of the deputy's (no token, no cookie, no user),
 and the two are put in per request. This keeps a burst of 3,000 deputies opening their slips
 from rendering the same page 3,000 times.
@@ -12,13 +12,15 @@ in this process for `SHEET_SECONDS`, so a clerk's edit of a project's text shows
 time; whether the slip may vote is checked on every request before the page is used.
 """
 
+import hashlib
 import secrets
 
 from cachelib import SimpleCache
-from flask import current_app, request, session
+from flask import current_app, request
 from flask_babel import force_locale, get_locale
-from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
+from itsdangerous import Signer
+
+from voting.i18n import LANG_COOKIE
 
 SHEET_SECONDS = 30
 # Per process and random: no project text can contain them by chance. Token characters only,
@@ -30,14 +32,14 @@ LANGUAGE_QUERIES = (b"", b"lang=zh_CN", b"lang=en")  # anything else is rendered
 
 def blank_page(token: str, ballot_id: int, render) -> str | None:
     """The blank ballot page for `token`, from the shared copy; None when this request must be
-    rendered on its own (a signed-in user or a flash message on the page, an unusual query).
+    rendered on its own (it carries a cookie other than the language's, which may hold a signed-in
+    user or a flash message for the page; an unusual query).
 
     `render(token, ballot_id)` renders the page; it is called, when the copy is missing, inside
     a bare request context for the placeholder token.
     """
-    if current_user.is_authenticated or "_flashes" in session \
-            or request.query_string not in LANGUAGE_QUERIES:
-        return None
+    if request.cookies.keys() - {LANG_COOKIE} or request.query_string not in LANGUAGE_QUERIES:
+        return None  # a cookie may hold a signed-in user or a message: render this one alone
     locale = str(get_locale())
     query = request.query_string.decode()
     key = f"{ballot_id}|{locale}|{query}"
@@ -46,7 +48,29 @@ def blank_page(token: str, ballot_id: int, render) -> str | None:
     if page is None:
         page = _render_blank(ballot_id, locale, query, render)
         sheets.set(key, page)
-    return page.replace(TOKEN_HOLE, token).replace(CSRF_HOLE, generate_csrf())
+    return page.replace(TOKEN_HOLE, token).replace(CSRF_HOLE, form_key(token))
+
+
+def form_key(token: str) -> str:
+    """The CSRF token of the booth's forms for this slip: an HMAC of the slip token under the
+    app's secret key (itsdangerous' Signer, OWASP's "HMAC based token" pattern).
+
+    A page from another site cannot post a vote without it. It is bound to the slip rather than
+    to a session because the slip in the URL is already the deputy's whole credential: whoever
+    could read this key could vote with the slip anyway. So the booth sets no cookie at all, and a
+    phone that drops cookies (WeChat's browser, a kiosk in private mode, a long pause) never sees
+    "page expired". Flask-WTF's tokens live in the session cookie, hence this instead.
+    """
+    return _signer().get_signature(token.encode()).decode()
+
+
+def form_key_ok(token: str, value: str | None) -> bool:
+    return bool(value) and _signer().verify_signature(token.encode(), value.encode())
+
+
+def _signer() -> Signer:
+    return Signer(current_app.secret_key, salt="voting.booth.form", key_derivation="hmac",
+                  digest_method=hashlib.sha256)
 
 
 def _render_blank(ballot_id: int, locale: str, query: str, render) -> str:
