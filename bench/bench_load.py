@@ -9,8 +9,8 @@ demo's selection ballot, open), starts `voting serve --workers 2`, and casts eve
 through `POST /api/v1/cast` with C client threads (stdlib http.client, keep-alive; choices random
 but valid). Then the floor: bench/floor_app.py, one durable INSERT per request, under the same
 gunicorn settings, sent the same request bodies by the same client. Then a sitting: a fresh
-instance with S+1 tokens, where GET `/v/<token>` (the booth, an unspent token) and GET `/` (the
-portal) are measured, then S tokens are cast by 64 clients. Last, one run of 10,000 casts while
+instance with S tokens, where GET `/v/<token>` (the booth, each request another of the S slips,
+none yet used) and GET `/` (the portal) are measured, then the S tokens are cast by 64 clients. Last, one run of 10,000 casts while
 each worker's VmRSS is sampled from /proc. Figures are medians of the runs.
 
 The GET benchmarks use wrk (Debian: `apt-get install wrk`) when it is installed, else the
@@ -142,14 +142,14 @@ class Bench:
     def sitting(self) -> tuple[Outcome, object, object]:
         """GET the booth and the portal, then the sitting's casts, on one fresh instance."""
         args = self.args
-        folder, env, ballot_id, tokens = self.instance(args.sitting + 1)
-        unspent, tokens = tokens[-1], tokens[:-1]
+        folder, env, ballot_id, tokens = self.instance(args.sitting)
         get = wrk if args.get_client == "wrk" else python_get
         with voting_server(folder, env, self.port) as server:
             bodies = cast_bodies(server.port, ballot_id, tokens, seed=1000)
-            warm_up(server.port, f"/v/{unspent}", args.clients)
+            slips = [f"/v/{token}" for token in tokens]  # every deputy opens their own
+            warm_up(server.port, slips[0], args.clients)
             warm_up(server.port, "/", args.clients)
-            booth = get(server.port, f"/v/{unspent}", args.clients, args.get_seconds)
+            booth = get(server.port, slips, args.clients, args.get_seconds)
             portal = get(server.port, "/", args.clients, args.get_seconds)
             sitting = cast_all(server.port, bodies, args.sitting_clients)
         wait_quiet()

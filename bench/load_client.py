@@ -13,6 +13,7 @@ import shutil
 import socket
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -161,12 +162,28 @@ class Throughput:
     errors: int
 
 
-def wrk(port: int, path: str, connections: int, seconds: int) -> Throughput:
-    """`wrk -t2 -cC -dSs --latency` on one URL; parses its report."""
-    done = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
-         f"http://{HOST}:{port}{path}"],
-        capture_output=True, text=True, check=True)
+# Each wrk connection walks the list from its own starting point, one path per request.
+WRK_PATHS_SCRIPT = """
+local paths, i = {%s}, 0
+function init(args) i = math.random(#paths) end
+function request()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
+def wrk(port: int, paths: str | list[str], connections: int, seconds: int) -> Throughput:
+    """`wrk -t2 -cC -dSs --latency` on one URL, or on a list of paths in turn (a Lua script);
+    parses its report."""
+    paths = [paths] if isinstance(paths, str) else paths
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_PATHS_SCRIPT % ", ".join(f'"{p}"' for p in paths))
+        script.flush()
+        done = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
+             *(["-s", script.name] if len(paths) > 1 else []), f"http://{HOST}:{port}{paths[0]}"],
+            capture_output=True, text=True, check=True)
     text = done.stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
@@ -182,9 +199,11 @@ def _wrk_latency(text: str, label: str) -> float:
     return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
 
 
-def python_get(port: int, path: str, connections: int, seconds: int) -> Throughput:
+def python_get(port: int, paths: str | list[str], connections: int, seconds: int) -> Throughput:
     """The same measure with the Python client (which competes for the CPUs: a lower bound)."""
-    outcome = send_all(port, [("GET", path, None)], connections, 200, deadline=seconds)
+    paths = [paths] if isinstance(paths, str) else paths
+    outcome = send_all(port, [("GET", path, None) for path in paths], connections, 200,
+                       deadline=seconds)
     return Throughput("python", outcome.rate, outcome.percentile(50), outcome.percentile(99),
                       sum(outcome.errors.values()))
 
