@@ -63,3 +63,18 @@ def test_a_whole_ballot_on_postgresql(vote_day, client, cli, tmp_path):
     verified = cli("verify", out)
     assert verified.exit_code == 0 and verified.output.startswith("VALID"), verified.output
     assert json.loads(out.read_text(encoding="utf-8"))["result"] == result
+
+
+def test_the_booth_reads_each_slips_state_on_postgresql(vote_day, client):
+    """The booth's first look reads outside a transaction on PostgreSQL: it must still see each
+    change as soon as it is committed."""
+    day = vote_day(mint=3, void=0)
+    fresh, used = day.tokens[0], day.tokens[1]
+    page = client.get(f"/v/{fresh}")
+    assert page.status_code == 200 and day.ballot.title in page.get_data(as_text=True)
+    day.vote("FF..")  # the first slip
+    assert client.get(f"/v/{fresh}").status_code == 409
+    assert client.get(f"/v/{used}").status_code == 200
+    day.close()
+    closed = client.get(f"/v/{used}")
+    assert closed.status_code == 409 and "已经结束" in closed.get_data(as_text=True)

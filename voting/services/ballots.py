@@ -83,9 +83,13 @@ def lock_ballot(ballot_id: int, *, exclusive: bool = False) -> str | None:
     reads is the latest committed data. Starting the write transaction first also avoids
     SQLITE_BUSY on a read-to-write upgrade. PostgreSQL: a transaction-level advisory lock on
     (BALLOT_LOCK_CLASS, ballot id), shared (casts, voids, mints: many may hold it at once) or
-    exclusive (`exclusive`: state changes), then `SELECT … FOR SHARE` / `FOR UPDATE` on the
-    ballot row; a state change waits for every cast holding the share lock to commit, and a cast
-    that comes after it waits for it and reads the new state. None when there is no such ballot.
+    exclusive (`exclusive`: state changes, which also take the row FOR UPDATE); a state change
+    waits for every cast holding the share lock to commit, and a cast that comes after it waits
+    for it and then reads the new state (each statement of a READ COMMITTED transaction sees what
+    was committed before it began). A shared holder reads the row without locking it: the
+    advisory lock already keeps state changes out, and FOR SHARE by many casts at once made
+    PostgreSQL write a MultiXact of the row's lockers on every cast. None when there is no such
+    ballot.
     """
     connection = db.session.connection()
     query = BALLOT_STATE
@@ -100,7 +104,8 @@ def lock_ballot(ballot_id: int, *, exclusive: bool = False) -> str | None:
         # lock fairly, so a cast that comes after the close waits for it.
         lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
         db.session.execute(select(lock(BALLOT_LOCK_CLASS, ballot_id)))
-        query = query.with_for_update(read=not exclusive)
+        if exclusive:
+            query = query.with_for_update()
     return connection.execute(query, {"ballot": ballot_id}).scalar_one_or_none()
 
 
