@@ -10,8 +10,9 @@ through `POST /api/v1/cast` with C client threads (stdlib http.client, keep-aliv
 but valid). Then the floor: bench/floor_app.py, one durable INSERT per request, under the same
 gunicorn settings, sent the same request bodies by the same client. Then a sitting: a fresh
 instance with S tokens, where GET `/v/<token>` (the booth, each request another of the S slips,
-none yet used) and GET `/` (the portal) are measured, then the S tokens are cast by 64 clients. Last, one run of 10,000 casts while
-each worker's VmRSS is sampled from /proc. Figures are medians of the runs.
+none yet used) and GET `/` (the portal) are measured, then the S tokens are cast by 64
+clients. Last, one run of 10,000 casts while each worker's VmRSS is sampled from /proc.
+Figures are medians of the runs.
 
 The GET benchmarks use wrk (Debian: `apt-get install wrk`) when it is installed, else the
 Python client, which then competes with the server for the CPUs (`--get-client python`

@@ -99,7 +99,7 @@ def proxy_count(value) -> int:
     return int(text)
 
 
-INVALID_TOKEN_SCOPE = "invalid-token"
+INVALID_TOKEN_SCOPE = "invalid-token"  # noqa: S105 (a counter's name, not a password)
 
 
 def invalid_token_limit(view):

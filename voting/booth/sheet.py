@@ -2,10 +2,10 @@
 
 Every deputy of a ballot opens the same page: the same candidates, facts and options, nothing
 marked. Only two strings differ from one deputy to the next — the token in the form's address
-and the form's key (`form_key`, the booth's CSRF token) — so the page is rendered with a placeholder for each, in a
-request context of its own that holds nothing of the deputy's (no token, no cookie, no user),
-and the two are put in per request. This keeps a burst of 3,000 deputies opening their slips
-from rendering the same page 3,000 times.
+and the form's key (`form_key`, the booth's CSRF token) — so the page is rendered with a
+placeholder for each, in a request context of its own that holds nothing of the deputy's (no
+token, no cookie, no user), and the two are put in per request. This keeps a burst of 3,000
+deputies opening their slips from rendering the same page 3,000 times.
 
 What is kept holds nothing secret and nothing about a deputy: it is the blank ballot. It lives
 in this process for `SHEET_SECONDS`, so a clerk's edit of a project's text shows within that
