@@ -15,8 +15,8 @@ from tests.results.conftest import (
 )
 from voting.domain import counting
 from voting.extensions import db
-from voting.instance import SIGNING_KEY_FILE, load_signing_key
-from voting.models import Certification
+from voting.instance import SIGNING_KEY_FILE, ensure_instance, load_signing_key
+from voting.models import Ballot, Certification
 
 # Ten deputies on the roster, nine present; ten slips printed, one voided: nine issued, cast.
 BALLOTS = ("FFA.", "FF..", "FF..", "FF.A", "FF..", "F.F.", ".FF.", ".F..", "....")
@@ -302,3 +302,28 @@ def test_an_export_still_verifies_after_the_instance_key_is_changed(closed, cli,
     assert after.read_bytes() == before.read_bytes()
     verified = cli("verify", after)
     assert verified.exit_code == 0 and verified.output.startswith("VALID"), verified.output
+
+
+def test_the_upgrade_records_the_opening_key_of_ballots_opened_before_it(closed, app, tmp_path):
+    """Migration a2d1c0de0004: a ballot opened before keys were recorded gets the current
+    instance key if its commitment was signed with it, and keeps none if it was not."""
+    from flask_migrate import downgrade, upgrade
+
+    ballot_id, key = closed.ballot.id, closed.ballot.instance_public_key
+    assert key
+
+    def forget_and_upgrade():
+        db.session.execute(db.update(Ballot).where(Ballot.id == ballot_id)
+                           .values(instance_public_key=None))
+        db.session.commit()
+        downgrade(revision="a2d1c0de0003")
+        upgrade()
+        db.session.expire_all()
+        return db.session.get(Ballot, ballot_id).instance_public_key
+
+    assert forget_and_upgrade() == key
+    # Opened under a key that has since been changed: no key is better than a wrong one.
+    instance = Path(app.instance_path)
+    (instance / SIGNING_KEY_FILE).rename(tmp_path / "signing_key.pem.retired")
+    ensure_instance(instance)
+    assert forget_and_upgrade() is None
