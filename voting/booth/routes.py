@@ -50,6 +50,13 @@ def _redact_logs(state) -> None:
             logger.addFilter(RedactTokens())
 
 
+@bp.context_processor
+def _form_key():
+    # The booth's forms carry the slip's key (sheet.form_key), not Flask-WTF's session token.
+    token = (request.view_args or {}).get("token")
+    return {"csrf_token": lambda: sheet.form_key(token)}
+
+
 @bp.after_app_request
 def _no_trace(response):
     # On every /v/ answer, including errors and 404s: the URL holds the token.
@@ -84,8 +91,7 @@ def review(token):
     except InvalidRequest as error:
         return form_page(token, ballot, choices, problem=error.message, status=400)
     return render_template("booth/review.html", token=token, ballot=ballot, choices=choices,
-                           labels=CHOICE_LABELS[ballot.kind], tally=tally_marks(ballot, choices),
-                           csrf_token=lambda: sheet.form_key(token))
+                           labels=CHOICE_LABELS[ballot.kind], tally=tally_marks(ballot, choices))
 
 
 @bp.post("/v/<token>/cast")
@@ -132,7 +138,6 @@ def throttled(error):
 
 
 def form_page(token, ballot, choices, problem=None, status=200, **context):
-    context.setdefault("csrf_token", lambda: sheet.form_key(token))
     rules = voting_rules(ballot.id)
     marked = sum(1 for value in choices.values() if value == "for")
     return render_template(
