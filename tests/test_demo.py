@@ -354,6 +354,43 @@ def test_last_years_evaluation_sent_one_project_back_for_rectification(demo, app
     assert "整改" in reports[0].narrative and rectified.notes
 
 
+def test_this_years_evaluation_rule_is_the_one_its_rules_text_states(demo, app):
+    """测评办法 五: 整改 below an 85% satisfaction rate or for a 不满意 grade, as last year's; the
+    ballot's own rule says the same, so a 基本满意 project at 61% is flagged."""
+    import secrets
+
+    from voting.domain import counting
+    from voting.services.ballots import build_definition
+
+    evaluation = ballots()["evaluation"]
+    assert evaluation.rectify_below_rate == Decimal("0.85")
+    assert "满意率（满意票与基本满意票之和占有效票的比例）低于85%或者测评结果为不满意的项目" \
+        in evaluation.rules_text and "应当在三个月内制定整改方案" in evaluation.rules_text
+    last_year = published()["evaluation"]
+    assert evaluation.rectify_below_rate == last_year.rectify_below_rate
+    definition = build_definition(evaluation)
+    first = definition["candidates"][0]["id"]
+    marks = ["satisfied"] * 30 + ["basically_satisfied"] * 31 + ["dissatisfied"] * 39
+    cast = [{"id": secrets.token_hex(16),
+             "choices": {c["id"]: mark if c["id"] == first else "abstain"
+                         for c in definition["candidates"]}} for mark in marks]
+    row = counting.tally(definition, cast, roster=150, present=100, issued=100)["counts"][first]
+    assert (row["grade"], row["rate"], row["rectify"]) == ("basically_satisfied", 0.61, True)
+
+
+def test_last_years_rectification_awaits_the_clerks_confirmation(demo, app, client):
+    water = db.session.scalar(db.select(Project).filter_by(title="农村生活污水处理设施建设"))
+    reports = sorted((u for u in water.updates if u.kind == "rectification"),
+                     key=lambda u: u.posted_at)
+    assert [u.percent for u in reports] == [40, 100]  # the rectification's own figure
+    assert (water.progress, water.rectification, water.rectification_progress,
+            water.rectified_on) == (100, True, 100, None)
+    record = next(r for r in client.get("/api/v1/projects?year=2025").get_json()
+                  if r["id"] == water.id)
+    assert (record["rectification_status"], record["rectification_progress"]) == \
+        ("under_way", 100)
+
+
 def test_open_data_shows_the_history(demo, app, client):
     records = client.get("/api/v1/projects?year=2025").get_json()
     assert len(records) == 5 and all(r["evaluation"] for r in records)

@@ -12,13 +12,29 @@ LANG_COOKIE = "lang"
 # Parsed once: Flask-Babel passes a Locale through as it is, while parsing a name looks it up
 # among every locale Babel knows, on every request.
 LOCALES = {name: Locale.parse(name) for name in ("zh_CN", "en")}
+# Chinese script and regions written as Simplified Chinese here (zh-TW, zh-Hant… are not).
+SIMPLIFIED = {"", "cn", "hans", "sg", "my", "hans-cn", "hans-sg"}
+
+
+def locale_name(text: str | None) -> str | None:
+    """A language as people and browsers write it → "zh_CN" or "en", else None.
+
+    zh, zh_CN, zh-cn, zh-Hans, zh-Hans-CN → zh_CN; en, en-US, en_GB, EN → en.
+    """
+    tag = (text or "").strip().replace("_", "-").lower()
+    language, _sep, rest = tag.partition("-")
+    if language == "zh" and rest in SIMPLIFIED:
+        return "zh_CN"
+    if language == "en" and (not rest or rest.replace("-", "").isalnum()):
+        return "en"
+    return None
 
 
 def select_locale() -> Locale:
     if not has_request_context():
         return LOCALES["zh_CN"]  # the CLI and background work speak the default language
-    wanted = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
-    if wanted in LOCALES:
+    wanted = locale_name(request.args.get("lang")) or locale_name(request.cookies.get(LANG_COOKIE))
+    if wanted:
         return LOCALES[wanted]
     best = request.accept_languages.best_match(["zh-CN", "en"], default="zh-CN")
     return LOCALES["en" if best == "en" else "zh_CN"]
@@ -46,8 +62,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def remember_language(response):
-        # The header switch sets ?lang=; keep the choice for the next pages.
-        wanted = request.args.get("lang")
-        if wanted in ("zh_CN", "en") and wanted != request.cookies.get(LANG_COOKIE):
+        # The header switch sets ?lang=; keep the choice for the next pages (as zh_CN or en).
+        wanted = locale_name(request.args.get("lang"))
+        if wanted and wanted != request.cookies.get(LANG_COOKIE):
             response.set_cookie(LANG_COOKIE, wanted, max_age=365 * 86400, samesite="Lax")
         return response

@@ -45,6 +45,7 @@ COMMAND_OF = {
     "office_proposals.merge": "proposal merge",
     "office_proposals.decline": "proposal decline",
     "office_tracking.add_note": "project note",
+    "office_tracking.rectified": "project rectified",
 }
 
 

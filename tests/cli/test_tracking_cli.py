@@ -181,3 +181,65 @@ def test_one_bad_photo_stores_none(run, school, edu_account, instance, tmp_path)
                           "--as", "unit-edu"))
     assert message.startswith("第2张照片：")
     assert database_rows() == before and files_under(instance) == files
+
+
+# ------------------------------------------------------------------------------ rectification
+
+@pytest.fixture
+def flagged(make, school):
+    """The school, finished, sent back for 整改 by an evaluation published ten days ago."""
+    from datetime import datetime
+
+    from voting.models import BallotCandidate
+
+    school.status, school.progress, school.rectification = "completed", 100, True
+    evaluation = make.ballot(kind="evaluation", seats=None, candidates=0, state="published",
+                             published_at=datetime.now() - timedelta(days=10))
+    evaluation.candidates.append(BallotCandidate(project=school, position=0))
+    return school
+
+
+def test_a_rectification_report_and_a_clerks_confirmation(run, flagged, edu_account, clerk):
+    result = run("project", "update", flagged.id, "--rectification", "--percent", "60",
+                 "--narrative", "增设临时停车区。", "--as", "unit-edu")
+    assert result.exit_code == 0, result.output
+    project = db.session.get(Project, flagged.id)
+    assert (project.progress, project.rectification_progress) == (100, 60)
+    assert refused(run("project", "rectified", flagged.id, "--as", "unit-edu")) == \
+        "账号“unit-edu”的角色不能进行此操作。"
+    day = (TODAY - timedelta(days=1)).isoformat()
+    result = run("project", "rectified", flagged.id, "--date", day, "--as", "wangli")
+    assert result.exit_code == 0, result.output
+    assert f"已确认整改完成（{day}）" in result.stdout
+    project = db.session.get(Project, flagged.id)
+    assert (project.rectification, project.rectified_on.isoformat()) == (False, day)
+    rows = json.loads(run("project", "delayed", "--year", "all", "--show", "rectified",
+                          "--json").stdout)
+    assert [(r["id"], r["rectification_status"], r["rectified_on"]) for r in rows] == \
+        [(flagged.id, "completed", day)]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--date", (TODAY + timedelta(days=1)).isoformat()], "整改完成日期不能晚于今天。"),
+    (["--date", "2026-02-30"], "--date: 日期格式不正确，应为“年-月-日”，如 2027-03-01。"),
+    (["--as", "nobody"], "找不到用户“nobody”。"),
+])
+def test_rectified_refusals_change_nothing(run, flagged, edu_account, clerk, args, message):
+    assert run("project", "update", flagged.id, "--rectification", "--percent", "100",
+               "--narrative", "整改完成。", "--as", "unit-edu").exit_code == 0
+    before = database_rows()
+    assert refused(run("project", "rectified", flagged.id, "--as", "wangli", *args)) == message
+    assert database_rows() == before
+
+
+def test_rectified_only_under_rectification_and_after_a_report(run, flagged, clerk):
+    before = database_rows()
+    assert refused(run("project", "rectified", flagged.id, "--as", "wangli")) == \
+        "承办单位还没有报告整改情况，不能确认整改完成。"
+    assert database_rows() == before
+    db.session.get(Project, flagged.id).rectification = False
+    db.session.commit()
+    before = database_rows()
+    assert refused(run("project", "rectified", flagged.id, "--as", "wangli")) == \
+        "该项目没有正在进行的整改，不能确认整改完成。"
+    assert database_rows() == before

@@ -107,11 +107,12 @@ def test_html_in_every_field_is_shown_escaped(client, county, auth):
     assert response.status_code == 200
     proposal = db.session.scalar(db.select(Proposal))
     assert all(SCRIPT in text for text in (proposal.title, proposal.description, proposal.contact))
-    pages = [response, client.get("/proposals/"),
-             client.post("/proposals/track", data={"code": proposal.tracking_code})]
+    pages = [response, client.post("/proposals/track", data={"code": proposal.tracking_code})]
     auth.login("clerk")
     pages += [client.get("/office/proposals/"), client.get(f"/office/proposals/{proposal.id}"),
               client.get(f"/office/proposals/{proposal.id}/accept")]
+    client.post(f"/office/proposals/{proposal.id}/decline", data={"decline-reply": "不予采纳。"})
+    pages.append(client.get("/proposals/"))  # on the public list once screened
     for page in pages:
         text = text_of(page)
         assert page.status_code == 200
@@ -170,7 +171,7 @@ def test_what_was_typed_stays_in_the_form_after_an_error(client, county):
 
 
 def test_the_public_list_shows_outcomes_and_filters(client, county, town, add_proposal, make):
-    project = make.project(county, title="农村客运班线加密")
+    project = make.project(county, title="农村客运班线加密", status="selected")
     kept = add_proposal(title="增开早班车", status="accepted", project_id=project.id,
                         reply="已纳入项目库。")
     add_proposal(title="早班车太晚了", status="merged", merged_into_id=kept.id,
@@ -182,7 +183,8 @@ def test_the_public_list_shows_outcomes_and_filters(client, county, town, add_pr
     assert "增开早班车" in page and f'href="/projects/{project.id}"' in page
     assert "农村客运班线加密" in page and "已合并到建议" in page
     assert "投资规模较大，暂未列入。" in page and "河口镇" in page
-    assert "已收到，待办理" in page and "已纳入项目库" in page and "不予采纳" in page
+    assert "已纳入项目库" in page and "不予采纳" in page
+    assert "城关一小" not in page and "另有1条建议正在审核" in page  # not screened yet
 
     declined = text_of(client.get("/proposals/?status=declined"))
     assert "镇上建游泳馆" in declined and "增开早班车" not in declined
@@ -194,7 +196,7 @@ def test_the_public_list_shows_outcomes_and_filters(client, county, town, add_pr
 
 def test_the_public_list_is_paginated(client, county, add_proposal):
     for n in range(25):
-        add_proposal(title=f"建议第{n:02d}条")
+        add_proposal(title=f"建议第{n:02d}条", status="declined", reply="暂不采纳。")
     first = text_of(client.get("/proposals/"))
     second = text_of(client.get("/proposals/?page=2"))
     assert first.count('class="card proposal-item"') == 20
@@ -203,7 +205,7 @@ def test_the_public_list_is_paginated(client, county, add_proposal):
 
 
 def test_a_merged_proposal_tracks_to_the_kept_one(client, county, add_proposal, make):
-    project = make.project(county, title="城镇老旧小区改造")
+    project = make.project(county, title="城镇老旧小区改造", status="in_progress")
     kept = add_proposal(title="老旧小区改造", status="accepted", project_id=project.id)
     merged = add_proposal(title="老旧小区加装电梯", status="merged", merged_into_id=kept.id,
                           reply="与“老旧小区改造”内容相近，已合并办理。")

@@ -148,8 +148,10 @@ def test_accepting_creates_the_library_project(client, auth, county, make, add_p
     db.session.refresh(proposal)
     assert proposal.status == "accepted" and proposal.project_id == project.id
     assert "已纳入民生实事项目库" in proposal.reply and project.title in proposal.reply
+    # A library entry has no public page yet: named on the list, not linked (no dead link).
     public = text_of(client.get("/proposals/"))
-    assert f'href="/projects/{project.id}"' in public
+    assert project.title in public and f'href="/projects/{project.id}"' not in public
+    assert client.get(f"/projects/{project.id}").status_code == 404
 
 
 def test_the_clerks_reply_replaces_the_usual_one(client, auth, county, add_proposal):
@@ -196,8 +198,12 @@ def test_merging_a_duplicate_into_a_suggestion(client, auth, add_proposal):
     page = text_of(client.get(f"/office/proposals/{duplicate.id}"))
     assert f'value="{kept.id}"' in page
     response = client.post(f"/office/proposals/{duplicate.id}/merge",
-                           data={"merge-into": str(kept.id), "merge-reply": ""})
-    assert response.status_code == 302
+                           data={"merge-into": str(kept.id), "merge-reply": ""},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    # The message names the proposal kept, not the duplicate merged into it.
+    assert f"已合并到建议“{kept.title}”" in text_of(response)
+    assert f"已合并到建议“{duplicate.title}”" not in text_of(response)
     db.session.refresh(duplicate)
     assert duplicate.status == "merged" and duplicate.merged_into_id == kept.id
     assert "建议增开河口镇到县城的早班车" in duplicate.reply and "合并办理" in duplicate.reply

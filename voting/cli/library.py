@@ -1,5 +1,6 @@
 """`voting project …`: the project library (项目库) — list, add, edit, delete — and, from
-`voting.cli.tracking`, what follows the vote (supervision notes, delays, progress reports).
+`voting.cli.tracking`, what follows the vote (supervision notes, delays, progress reports,
+rectification confirmed complete).
 
 The web's project form (`voting.office.forms.ProjectForm`) and `voting.services.catalogue`.
 """
@@ -11,7 +12,7 @@ from flask_babel import gettext as _
 
 from voting.cli.app import in_app
 from voting.cli.forms import ROW_ID, checked, get_row, jurisdiction_named, read_text, unit_named
-from voting.cli.tracking import delayed, note, update
+from voting.cli.tracking import delayed, note, rectified, update
 from voting.extensions import db
 from voting.models import Jurisdiction, Project, ResponsibleUnit
 from voting.models.projects import CATEGORIES, STATUSES
@@ -26,10 +27,11 @@ PROJECT_OPTIONS = {"budget_wan": "--budget"}
 
 @click.group()
 def project():
-    """Projects: the library (list, add, edit, delete), then tracking (note, delayed, update)."""
+    """Projects: the library (list, add, edit, delete), then tracking (note, delayed, update,
+    rectified)."""
 
 
-for command in (note, delayed, update):
+for command in (note, delayed, update, rectified):
     project.add_command(command)
 
 

@@ -1,7 +1,8 @@
-"""`voting project note|delayed|update`: following the projects after the vote (政府办).
+"""`voting project note|delayed|update|rectified`: following the projects after the vote (政府办).
 
 The web's forms (`voting.office.tracking`) and `voting.services.progress`: a clerk records a
-supervision group's notes and reads the overview (delayed first); a unit's report can be
+supervision group's notes, reads the overview (delayed first) and confirms a rectification
+complete (整改完成); a unit's report (progress, or rectification with `--rectification`) can be
 posted from a file, for bulk imports by the 人大 office, in the unit account's name (`--as`),
 under exactly the rules of the unit's own page.
 """
@@ -28,7 +29,7 @@ from voting.cli.forms import (
 from voting.errors import InvalidRequest, NotFound
 from voting.extensions import db
 from voting.models import Project
-from voting.office.tracking import NoteForm, ReportForm
+from voting.office.tracking import NoteForm, RectifiedForm, ReportForm
 from voting.services import photos, progress
 from voting.services.ballots import decimal_text
 
@@ -67,7 +68,8 @@ def note(project_id, inspected_on, group, text, text_file, username):
 @click.option("--year", help="实施年度, or all (default: the latest with tracked projects)")
 @click.option("--jurisdiction", help="行政区 name or id")
 @click.option("--show", type=click.Choice(progress.SHOW), default="all", show_default=True,
-              help="all tracked projects, only the delayed, or those under rectification")
+              help="all tracked projects, only the delayed, those under rectification, or "
+                   "those whose rectification was confirmed complete")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output")
 @in_app
 def delayed(year, jurisdiction, show, as_json):
@@ -81,8 +83,9 @@ def delayed(year, jurisdiction, show, as_json):
         click.echo(json.dumps(records, ensure_ascii=False, indent=1))
         return
     for r in records:
-        flags = " ".join(flag for flag, on in ((_("滞后"), r["delayed"]),
-                                               (_("整改"), r["rectification"])) if on)
+        flags = " ".join(flag for flag, on in (
+            (_("滞后"), r["delayed"]), (_("整改"), r["rectification"]),
+            (_("整改已完成"), r["rectification_status"] == "completed")) if on)
         late = "; ".join(f"{m['title']} {m['due_on']}" for m in r["overdue"])
         click.echo(f"{r['id']:>5}  {r['progress']:>3}%  {flags or '—'}  {r['title']}  "
                    f"{r['unit'] or '—'}" + (f"  ({late})" if late else ""))
@@ -109,6 +112,9 @@ def _record(row: progress.TrackedRow) -> dict:
             "budget_wan": decimal_text(p.budget_wan),
             "funds_spent_wan": decimal_text(p.funds_spent_wan), "delayed": row.delayed,
             "rectification": bool(p.rectification),
+            "rectification_status": progress.rectification_status(p),
+            "rectification_progress": p.rectification_progress,
+            "rectified_on": p.rectified_on.isoformat() if p.rectified_on else None,
             "overdue": [{"title": m.title, "due_on": m.due_on.isoformat()} for m in row.overdue],
             "next_due": {"title": row.next_due.title, "due_on": row.next_due.due_on.isoformat()}
             if row.next_due else None,
@@ -118,7 +124,8 @@ def _record(row: progress.TrackedRow) -> dict:
 
 @click.command("update")
 @click.argument("project_id", type=ROW_ID)
-@click.option("--percent", required=True, help="累计完成进度, 0–100, never below the last")
+@click.option("--percent", required=True,
+              help="累计完成进度, 0–100, never below the last (with --rectification: 整改进度)")
 @click.option("--narrative", help="进展情况")
 @click.option("--narrative-file", type=click.File(encoding="utf-8"),
               help="The 进展情况 from a UTF-8 file (- for stdin)")
@@ -162,3 +169,18 @@ def _read_photo(path: Path, number: int) -> bytes:
         except photos.PhotoRejected as error:
             error.message = _("第%(n)d张照片：%(why)s", n=number, why=error.message)
             raise
+
+
+@click.command("rectified")
+@click.argument("project_id", type=ROW_ID)
+@click.option("--date", "done_on", metavar="YYYY-MM-DD", help="整改完成日期 (default: today)")
+@click.option("--as", "username", required=True, help="The clerk confirming it (username)")
+@in_app
+def rectified(project_id, done_on, username):
+    """Confirm that a project's rectification (整改) is complete, as on its tracking page."""
+    found = tracked_project(project_id)
+    clerk = user_named(username, "clerk")
+    form = checked(RectifiedForm, {"done_on": done_on}, options={"done_on": "--date"})
+    progress.confirm_rectified(found, clerk, done_on=form.done_on.data, today=date.today())
+    db.session.commit()
+    click.echo(_("已确认整改完成（%(day)s）。", day=form.done_on.data.isoformat()))

@@ -140,7 +140,7 @@ def add_ballots(session: CongressSession, candidates: list[Project], last_year: 
                        rules_text=data.SELECTION_RULES, colour=SELECTION_COLOUR, state="draft")
     evaluation = Ballot(session=session, kind="evaluation", title=data.EVALUATION_TITLE,
                         seats=None, rules_text=data.EVALUATION_RULES, colour=EVALUATION_COLOUR,
-                        state="draft")
+                        rectify_below_rate=Decimal(data.RECTIFY_BELOW_RATE), state="draft")
     for ballot, projects in ((selection, candidates), (evaluation, last_year)):
         for position, project in enumerate(projects):
             ballot.candidates.append(BallotCandidate(project=project, position=position))

@@ -81,6 +81,10 @@ def add_past_sitting(county: Jurisdiction, units: dict[str, ResponsibleUnit],
     # Publishing marked the 8 as "selected"; a year on, they are being built or done.
     for project, spec in zip(last_year, history.PROJECTS_2026, strict=True):
         project.status = spec["status"]
+    # Publishing the evaluation ordered 整改 afresh (0 %); the unit has reported on it since.
+    for project, spec in zip(evaluated, past.PROJECTS_2025, strict=True):
+        if project.rectification and spec.get("rectification"):
+            project.rectification_progress = spec["rectification"][-1][1]
     db.session.commit()
     return selection, evaluation
 

@@ -55,6 +55,10 @@ class Project(db.Model):
     funds_spent_wan: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     completion: Mapped[str | None] = mapped_column(String(16))  # COMPLETIONS, at year end
     rectification: Mapped[bool] = mapped_column(default=False)  # 整改 after an unsatisfied rating
+    # 整改 follow-up: the unit's cumulative percent of it (0–100), and the day a clerk confirmed
+    # it complete (整改完成, which ends `rectification`); see voting.services.progress.
+    rectification_progress: Mapped[int] = mapped_column(default=0, server_default="0")
+    rectified_on: Mapped[date | None]
 
     jurisdiction: Mapped["Jurisdiction"] = relationship()  # noqa: F821
     unit: Mapped[ResponsibleUnit | None] = relationship()

@@ -140,7 +140,8 @@ def merge(proposal_id):
     form = MergeForm(prefix="merge")
     if form.validate_on_submit():
         try:
-            kept = proposals.merge(proposal, form.target(), form.reply.data or "")
+            kept = form.target()
+            proposals.merge(proposal, kept, form.reply.data or "")
         except VotingError as error:
             return _refused(proposal, form, error, merge_form=form)
         db.session.commit()

@@ -2,8 +2,10 @@
 
 Units (`unit`) see and change only the projects of their own unit: the check is
 `progress.require_reporter` / `require_viewer`, made before any form is read. Clerks (and
-administrators) see every tracked project and record the supervision groups' notes. The rules
-themselves are in `voting.services.progress`, the photo pipeline in `voting.services.photos`.
+administrators) see every tracked project, record the supervision groups' notes and confirm a
+rectification complete (整改完成). The rules themselves are in `voting.services.progress`, the
+photo pipeline in `voting.services.photos`. A report too large to read (413) shows the report
+form again, saying what the limits are.
 """
 
 from datetime import date, datetime
@@ -15,11 +17,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import FieldList, Form, FormField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 from voting.auth.guards import role_required
-from voting.errors import NotFound, VotingError, WrongState
+from voting.errors import HTTP_MESSAGES, NotFound, VotingError, WrongState, answer
 from voting.extensions import db
 from voting.models import Milestone, Project, ResponsibleUnit
 from voting.office import choices
@@ -75,6 +78,10 @@ class DoneForm(FlaskForm):
     done_on = Day(_l("实际完成日期"), default=date.today, validators=[given(_l("完成日期"))])
 
 
+class RectifiedForm(FlaskForm):
+    done_on = Day(_l("整改完成日期"), default=date.today, validators=[given(_l("整改完成日期"))])
+
+
 class NoteForm(FlaskForm):
     inspected_on = Day(_l("视察日期"), default=date.today, validators=[given(_l("视察日期"))])
     group = StringField(_l("监督小组"), filters=[strip],
@@ -125,6 +132,8 @@ def _overview_filters(years: list[int]) -> dict:
 def _summary(rows: list[progress.TrackedRow]) -> dict:
     return {"total": len(rows), "delayed": sum(r.delayed for r in rows),
             "rectification": sum(r.project.rectification for r in rows),
+            "rectified": sum(progress.rectification_status(r.project) == "completed"
+                             for r in rows),
             "completed": sum(r.project.status == "completed" for r in rows)}
 
 
@@ -161,6 +170,7 @@ def _project_page(project: Project, status: int = 200,
     clerk = current_user.role in ("clerk", "admin")
     if clerk:
         forms.setdefault("note_form", NoteForm(formdata=None))
+        forms.setdefault("rectified_form", RectifiedForm(formdata=None))
     if owner:
         forms.setdefault("milestone_form", MilestoneForm(formdata=None))
     return render_template(
@@ -189,10 +199,7 @@ def rectify(project_id):
 
 
 def _report(project: Project, kind: str):
-    form = ReportForm()
-    if not form.is_submitted():
-        form.percent.data = project.progress
-        form.funds_spent_wan.data = project.funds_spent_wan
+    form = _report_form(project, kind, ReportForm())
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
@@ -212,9 +219,62 @@ def _report(project: Project, kind: str):
             return redirect(url_for(".project", project_id=project.id, _anchor="updates"))
     # A browser never sends chosen files again: say so when a refused report carried photos.
     dropped = form.is_submitted() and any(slot.file.data for slot in form.photos)
+    return _report_page(form, project, kind, status, photos_dropped=dropped)
+
+
+def _report_form(project: Project, kind: str, form: ReportForm) -> ReportForm:
+    """The report form, its percent the rectification's own for a 整改 report; a blank form
+    starts from the figures last reported."""
+    last = project.rectification_progress if kind == "rectification" else project.progress
+    if kind == "rectification":
+        form.percent.label.text = _("累计整改进度（%）")
+    if not form.is_submitted():
+        form.percent.data = last
+        form.funds_spent_wan.data = project.funds_spent_wan
+    return form
+
+
+def _report_page(form: ReportForm, project: Project, kind: str, status: int, **extra):
     return render_template("office/tracking/report.html", form=form, project=project, kind=kind,
-                           max_mb=current_app.config["MAX_PHOTO_BYTES"] // (1024 * 1024),
-                           photos_dropped=dropped), status
+                           limits=upload_limits(), **extra), status
+
+
+def upload_limits() -> dict:
+    """What a report may carry, in whole MB: each photo, and the whole report."""
+    config = current_app.config
+    return {"photo_mb": config["MAX_PHOTO_BYTES"] // (1024 * 1024),
+            "total_mb": (config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024),
+            "photos": progress.MAX_PHOTOS}
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """413: the body was not read, so nothing typed can come back; the report form is shown
+    again (to its unit) with the limits, else a page that states them."""
+    limits = upload_limits()
+    message = _("提交的内容太大，报告没有提交。照片每张不超过%(photo)d MB，"
+                "一次报告的内容（含全部照片）合计不超过%(total)d MB；"
+                "照片较大时请分几次报告，或先在手机上压缩。",
+                photo=limits["photo_mb"], total=limits["total_mb"])
+    kind = {"office_tracking.report": "progress",
+            "office_tracking.rectify": "rectification"}.get(request.endpoint)
+    project = _reporting_on(request.view_args or {}) if kind else None
+    if project is None or (kind == "rectification" and not project.rectification):
+        return answer(413, HTTP_MESSAGES[413][0], message)
+    form = _report_form(project, kind, ReportForm(formdata=None))
+    form.form_errors.append(message)
+    return _report_page(form, project, kind, 413, too_large=True)
+
+
+def _reporting_on(view_args: dict) -> Project | None:
+    """The project of the report URL, if the signed-in account is its unit (else None)."""
+    if not (current_user.is_authenticated and current_user.role == "unit"):
+        return None
+    found = db.session.get(Project, view_args.get("project_id") or 0)
+    if found is None or found.status not in progress.TRACKED \
+            or not progress.may_report(current_user, found):
+        return None
+    return found
 
 
 def _photo_uploads(form: ReportForm) -> list[progress.PhotoUpload]:
@@ -319,6 +379,28 @@ def _milestone_refused(project: Project, milestone: Milestone, error: VotingErro
 
 def _form_messages(form: FlaskForm) -> list[str]:
     return [message for errors in form.errors.values() for message in errors]
+
+
+# Rectification (clerks) --------------------------------------------------------------------------
+
+@bp.route("/projects/<int:project_id>/rectified", methods=["POST"])
+@role_required("clerk")
+def rectified(project_id):
+    """整改完成: a clerk confirms, on a day, that the unit's rectification is complete."""
+    found = _tracked_project(project_id)
+    form = RectifiedForm()
+    if form.validate_on_submit():
+        try:
+            progress.confirm_rectified(found, current_user, done_on=form.done_on.data,
+                                       today=date.today())
+            db.session.commit()
+        except VotingError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return _project_page(found, error.status, rectified_form=form)
+        flash(_("已确认整改完成（%(day)s）。", day=form.done_on.data.isoformat()), "success")
+        return redirect(url_for(".project", project_id=found.id))
+    return _project_page(found, 400, rectified_form=form)
 
 
 # Supervision notes (clerks) ----------------------------------------------------------------------

@@ -38,7 +38,8 @@ COMPLETION = {"met": _l("完成"), "basically_met": _l("基本完成"), "not_met
 LABELS = {"category": CATEGORY, "status": STATUS, "status_filter": STATUS_FILTER,
           "grade": GRADE, "completion": COMPLETION}
 
-# Pages other parts of the app provide; linked only when this build has them.
+# Pages other parts of the app provide; linked only when this build has them. The CSV a person
+# downloads has its header row in words (the JSON's keys are for scripts).
 OPTIONAL_PAGES = {
     "proposals": ("endpoint", "public_proposals.index"),
     "propose": ("endpoint", "public_proposals.new"),
@@ -46,6 +47,7 @@ OPTIONAL_PAGES = {
     "projects_json": ("path", "/api/v1/projects"),
     "projects_csv": ("path", "/api/v1/projects.csv"),
 }
+LINK_QUERIES = {"projects_csv": "?header=labels"}
 
 
 def portal_links() -> dict[str, str | None]:
@@ -54,7 +56,7 @@ def portal_links() -> dict[str, str | None]:
     links = {}
     for name, (kind, target) in OPTIONAL_PAGES.items():
         if kind == "path":
-            links[name] = target if target in paths else None
+            links[name] = target + LINK_QUERIES.get(name, "") if target in paths else None
         else:
             try:
                 links[name] = url_for(target) if target in current_app.view_functions else None

@@ -6,6 +6,11 @@ and code lookups; a refusal (429) keeps what the person typed on the page.
 
 The tracking code never travels in a URL (access logs, Referer): the thank-you page reads it
 from the proposer's own session, and lookups are posted.
+
+The public list shows a proposal's title only once a clerk has screened it (accepted, merged or
+declined); those still waiting are only counted, so that spam never reaches a government page.
+Its proposer sees it by tracking code. A project a proposal became is linked only while it has
+a public page (a library entry has none).
 """
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
@@ -22,7 +27,7 @@ from voting.models import Jurisdiction, Proposal
 from voting.models.projects import CATEGORIES
 from voting.office import choices, labels
 from voting.office.forms import Amount, Choice, at_most, attach_error, required
-from voting.services import proposals
+from voting.services import portal, proposals
 
 bp = Blueprint("public_proposals", __name__, url_prefix="/proposals")
 
@@ -162,34 +167,41 @@ def track():
 
 
 def _outcome(proposal: Proposal | None) -> dict:
-    """What became of a proposal: the kept one it was merged into, and that one's project."""
+    """What became of a proposal: the kept one it was merged into, and that one's project
+    (`public_ids`: the projects that may be linked to)."""
     if proposal is None:
-        return {"kept": None}
-    return {"kept": proposals.kept_proposal(proposal) if proposal.status == "merged" else None}
+        return {"kept": None, "public_ids": set()}
+    kept = proposals.kept_proposal(proposal) if proposal.status == "merged" else None
+    return {"kept": kept, "public_ids": portal.public_project_ids(
+        [proposal.project_id, kept.project_id if kept else None])}
 
 
 @bp.route("/")
 def index():
-    """Every proposal's public status: title, category, jurisdiction, status, reply, project."""
+    """The screened proposals' public status: title, category, jurisdiction, status, reply,
+    project; how many more are waiting to be screened."""
     filters = {
         "status": request.args.get("status", "") if request.args.get("status")
-        in proposals.STATUSES else "",
+        in proposals.SCREENED else "",
         "category": request.args.get("category", "") if request.args.get("category")
         in CATEGORIES else "",
         "jurisdiction": proposals.sane_number(request.args.get("jurisdiction", type=int)),
     }
     page = db.paginate(proposals.listing(status=filters["status"], category=filters["category"],
-                                         jurisdiction_id=filters["jurisdiction"]),
+                                         jurisdiction_id=filters["jurisdiction"],
+                                         screened_only=True),
                        page=proposals.sane_number(request.args.get("page", type=int),
                                                   largest=MAX_PAGE) or 1,
                        per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     kept_ids = {p.merged_into_id for p in page.items if p.merged_into_id}
     kept = {p.id: p for p in db.session.scalars(
         db.select(Proposal).where(Proposal.id.in_(kept_ids)))} if kept_ids else {}
+    counts = proposals.counts_by_status(filters["jurisdiction"])
+    linked = [p.project_id for p in page.items] + [p.project_id for p in kept.values()]
     return render_template("public/proposals/index.html", page=page, filters=filters,
-                           kept_by_id=kept,
-                           counts=proposals.counts_by_status(filters["jurisdiction"]),
-                           jurisdictions=choices.jurisdictions())
+                           kept_by_id=kept, public_ids=portal.public_project_ids(linked),
+                           counts={s: counts[s] for s in proposals.SCREENED},
+                           waiting=counts["received"], jurisdictions=choices.jurisdictions())
 
 
 @bp.errorhandler(429)

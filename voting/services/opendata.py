@@ -16,8 +16,13 @@ A record holds the contract's fields (CONTRACT.md) and a few more, never fewer:
      # extensions:
      "jurisdiction": "青川县", "jurisdiction_id": 1, "category_label": "教育",
      "status_label": "实施中", "funds_spent_wan": "4310", "delayed": true,
-     "rectification": false, "completion": null,
-     "votes": null or {"for", "against", "abstain", "threshold", "rank", "selected"}}
+     "rectification": false,          # 整改 under way (ordered, not yet confirmed complete)
+     "rectification_status": null or "under_way" or "completed",
+     "rectification_progress": null or 0–100,   # percent of the 整改 reported by the unit
+     "rectified_on": null or "2026-09-30",      # 整改完成, as confirmed by a clerk
+     "completion": null,
+     "votes": null or {"for", "against", "abstain", "threshold", "rank", "selected"},
+     "url": "https://…/projects/27"}  # when the caller gives `base_url`
 
 Filters (`parse_filters`): `year` (a year, e.g. 2026), `status` (one or several codes of
 `PUBLIC_STATUSES`, comma-separated), `jurisdiction` (an id, or the exact name such as 青川县;
@@ -27,6 +32,7 @@ user's language.
 
 import csv
 import io
+import json
 from collections.abc import Mapping
 from datetime import date
 
@@ -42,6 +48,7 @@ from voting.office.labels import CATEGORY, PROJECT_STATUS
 from voting.services.ballots import decimal_text
 from voting.services.outcomes import evaluation_figures, selection_figures
 from voting.services.portal import public_clause
+from voting.services.progress import rectification_status
 
 PUBLIC_STATUSES = ("candidate", "selected", "not_selected", "in_progress", "completed")
 YEARS = range(1949, 2200)  # a filter outside these is a typo, not a question
@@ -115,12 +122,18 @@ def public_projects(*, year: int | None = None, status: tuple[str, ...] | None =
     return list(db.session.scalars(query))
 
 
-def project_records(projects: list[Project], today: date) -> list[dict]:
-    """One record per project (module doc), in the given order; a few queries in all."""
+def project_records(projects: list[Project], today: date,
+                    base_url: str | None = None) -> list[dict]:
+    """One record per project (module doc), in the given order; a few queries in all.
+    With `base_url` (the site's root, ending in /), each record ends with its page's `url`."""
     ids = [p.id for p in projects]
     votes, ratings, ballots = selection_figures(ids), evaluation_figures(ids), _ballot_of(ids)
-    return [_record(p, today, votes.get(p.id), ratings.get(p.id), ballots.get(p.id))
-            for p in projects]
+    records = [_record(p, today, votes.get(p.id), ratings.get(p.id), ballots.get(p.id))
+               for p in projects]
+    if base_url is not None:
+        for record in records:
+            record["url"] = f"{base_url}projects/{record['id']}"
+    return records
 
 
 def _record(project: Project, today: date, votes, rating, ballot_id) -> dict:
@@ -141,6 +154,9 @@ def _record(project: Project, today: date, votes, rating, ballot_id) -> dict:
         "status_label": str(STATUS_LABELS.get(project.status, project.status)),
         "funds_spent_wan": decimal_text(project.funds_spent_wan),
         "delayed": project.is_delayed(today), "rectification": bool(project.rectification),
+        "rectification_status": (state := rectification_status(project)),
+        "rectification_progress": project.rectification_progress if state else None,
+        "rectified_on": project.rectified_on.isoformat() if state == "completed" else None,
         "completion": project.completion,
         "votes": {key: votes[key] for key in ("for", "against", "abstain", "threshold", "rank",
                                               "selected")} if votes else None,
@@ -160,7 +176,24 @@ def _ballot_of(ids: list[int]) -> dict[int, int]:
 
 # ---------------------------------------------------------------- CSV
 
-# (column, header): the column is the JSON field, "evaluation.x" inside `evaluation`.
+# The default header row: the JSON record's keys in its order, the nested objects flattened
+# ("evaluation.satisfied", "votes.for"; a null object gives empty cells). Cells as in the JSON:
+# numbers as written there, true/false, null empty.
+NESTED = {"evaluation": ("satisfied", "basically_satisfied", "dissatisfied", "abstain", "rate",
+                         "grade", "rectify", "ballot_id"),
+          "votes": ("for", "against", "abstain", "threshold", "rank", "selected")}
+RECORD_KEYS = (
+    "id", "title", "category", "unit", "budget_wan", "year", "status", "progress", "ballot_id",
+    "evaluation", "jurisdiction", "jurisdiction_id", "category_label", "status_label",
+    "funds_spent_wan", "delayed", "rectification", "rectification_status",
+    "rectification_progress", "rectified_on", "completion", "votes", "url",
+)
+CSV_KEYS = tuple(column for key in RECORD_KEYS
+                 for column in ([f"{key}.{sub}" for sub in NESTED[key]] if key in NESTED
+                                else [key]))
+
+# `?header=labels`: the people's spreadsheet, a header row in the caller's language, 是/否.
+# (column, header): the column is a CSV_KEYS name.
 CSV_COLUMNS = (
     ("id", _l("编号")), ("title", _l("项目名称")), ("category", _l("类别代码")),
     ("category_label", _l("类别")), ("unit", _l("承办单位")),
@@ -171,37 +204,70 @@ CSV_COLUMNS = (
     ("evaluation.satisfied", _l("满意票")), ("evaluation.basically_satisfied", _l("基本满意票")),
     ("evaluation.dissatisfied", _l("不满意票")), ("evaluation.abstain", _l("测评弃权票")),
     ("evaluation.rate", _l("满意率")), ("rectification", _l("是否整改")),
+    ("rectified_on", _l("整改完成日期")),
 )
+HEADERS = ("keys", "labels")
 FORMULA_MARKS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def csv_header(text: str | None) -> str:
+    """`?header=`: "keys" (the default: the JSON keys) or "labels"; else InvalidRequest."""
+    if text is None or text.strip() == "":
+        return "keys"
+    if text.strip() not in HEADERS:
+        raise InvalidRequest(_("header 只能是 keys（默认：表头为JSON的字段名）"
+                               "或 labels（表头为文字说明）。"), field="header")
+    return text.strip()
+
+
+def _guarded(text: str) -> str:
+    """Text that a spreadsheet would read as a formula (= + - @ …) behind an apostrophe."""
+    return "'" + text if text.startswith(FORMULA_MARKS) else text
+
+
 def csv_cell(value) -> str:
-    """A value as Excel should show it and never run: None → "", booleans → 是/否, and text
-    that a spreadsheet would read as a formula (= + - @ …) behind a leading apostrophe."""
+    """A value as Excel should show it and never run: None → "", booleans → 是/否, formulas
+    guarded (`_guarded`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    text = str(value)
-    if isinstance(value, str) and text.startswith(FORMULA_MARKS):
-        return "'" + text
-    return text
+    return _guarded(value) if isinstance(value, str) else str(value)
+
+
+def csv_data_cell(value) -> str:
+    """A value as the JSON writes it: None → "", true/false, numbers as in JSON; text as it is,
+    formulas guarded."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return json.dumps(value)
+    return _guarded(str(value))
 
 
 def csv_value(record: dict, column: str):
-    if column.startswith("evaluation."):
-        evaluation = record["evaluation"]
-        return evaluation[column.split(".", 1)[1]] if evaluation else None
-    return record[column]
+    """The record's value for a CSV_KEYS column ("evaluation.rate" looks inside)."""
+    if "." in column:
+        parent, key = column.split(".", 1)
+        inner = record.get(parent)
+        return inner[key] if inner else None
+    return record.get(column)
 
 
-def records_csv(records: list[dict]) -> bytes:
-    """The records as CSV for Excel: UTF-8 with BOM, CRLF, a header row in the user's language."""
+def records_csv(records: list[dict], header: str = "keys") -> bytes:
+    """The records as CSV for Excel: UTF-8 with BOM, CRLF. `header` "keys": every field, the
+    JSON's keys as the header row; "labels": the usual columns under headers in the user's
+    language, booleans as 是/否."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(str(header) for _column, header in CSV_COLUMNS)
-    for record in records:
-        writer.writerow(csv_cell(csv_value(record, column)) for column, _h in CSV_COLUMNS)
+    if header == "labels":
+        writer.writerow(str(label) for _column, label in CSV_COLUMNS)
+        for record in records:
+            writer.writerow(csv_cell(csv_value(record, column)) for column, _label in CSV_COLUMNS)
+    else:
+        writer.writerow(CSV_KEYS)
+        for record in records:
+            writer.writerow(csv_data_cell(csv_value(record, column)) for column in CSV_KEYS)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

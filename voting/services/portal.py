@@ -7,7 +7,7 @@ is decided the same way on every page and in tests. Every list eager-loads what 
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -66,6 +66,15 @@ def on_a_ballot():
 def public_clause():
     """SQL: the project has a public page (see PUBLIC)."""
     return or_(Project.status.in_(PUBLIC), and_(Project.status == "candidate", on_a_ballot()))
+
+
+def public_project_ids(ids: Iterable[int]) -> set[int]:
+    """Those of `ids` whose project has a public page (a link to it is no dead end)."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return set()
+    return set(db.session.scalars(select(Project.id).where(Project.id.in_(wanted),
+                                                           public_clause())))
 
 
 # ------------------------------------------------------------------------------ the list
@@ -146,6 +155,10 @@ class Page:
     total: int
     delayed: set[int] = field(default_factory=set)  # ids of the delayed projects on this page
     ratings: dict[int, dict] = field(default_factory=dict)  # published evaluation figures, by id
+    # "candidate" when nothing decided matched and the candidates of a coming vote are shown
+    # instead; `ballots` are then the ballots listing them.
+    fallback: str | None = None
+    ballots: list = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -163,16 +176,36 @@ class Page:
 def search_projects(filters: ProjectFilters, today: date, per_page: int = PER_PAGE) -> Page:
     """The projects matching `filters`, newest year first, the county before its towns.
 
-    Without a status filter: the decided projects (DECIDED). With one: that status, "delayed"
-    being the projects with a milestone overdue on `today`.
+    Without a status filter: the decided projects (DECIDED) — or, when none matches but
+    candidates do (a year whose vote is still to come), those candidates, the page saying so
+    (`Page.fallback`, with the ballots listing them). With one: that status, "delayed" being
+    the projects with a milestone overdue on `today`.
     """
+    conditions = _list_conditions(filters, today, filters.status)
+    total = db.session.scalar(select(func.count(Project.id)).where(*conditions))
+    fallback = None
+    if not total and not filters.status:
+        coming = _list_conditions(filters, today, "candidate")
+        total = db.session.scalar(select(func.count(Project.id)).where(*coming))
+        if total:
+            conditions, fallback = coming, "candidate"
+    items = db.session.scalars(
+        _with_card_data(select(Project).where(*conditions))
+        .order_by(Project.year.desc(), Project.jurisdiction_id, Project.id)
+        .limit(per_page).offset((filters.page - 1) * per_page)
+    ).all()
+    return Page(items=list(items), page=filters.page, per_page=per_page, total=total,
+                delayed={p.id for p in items if is_delayed(p, today)},
+                ratings=evaluation_figures([p.id for p in items]), fallback=fallback,
+                ballots=ballots_listing([p.id for p in items]) if fallback else [])
+
+
+def _list_conditions(filters: ProjectFilters, today: date, status: str | None) -> list:
     conditions = [public_clause()]
-    if filters.status == "delayed":
+    if status == "delayed":
         conditions.append(overdue_clause(today))
-    elif filters.status == "candidate":
-        conditions.append(Project.status == "candidate")
-    elif filters.status:
-        conditions.append(Project.status == filters.status)
+    elif status:
+        conditions.append(Project.status == status)
     else:
         conditions.append(Project.status.in_(DECIDED))
     if filters.year:
@@ -183,15 +216,17 @@ def search_projects(filters: ProjectFilters, today: date, per_page: int = PER_PA
         conditions.append(Project.category == filters.category)
     if filters.q:
         conditions.append(search_clause(filters.q))
-    total = db.session.scalar(select(func.count(Project.id)).where(*conditions))
-    items = db.session.scalars(
-        _with_card_data(select(Project).where(*conditions))
-        .order_by(Project.year.desc(), Project.jurisdiction_id, Project.id)
-        .limit(per_page).offset((filters.page - 1) * per_page)
-    ).all()
-    return Page(items=list(items), page=filters.page, per_page=per_page, total=total,
-                delayed={p.id for p in items if is_delayed(p, today)},
-                ratings=evaluation_figures([p.id for p in items]))
+    return conditions
+
+
+def ballots_listing(project_ids: list[int]) -> list[Ballot]:
+    """The ballots (drafts included: a ballot's definition is public) that list any of these
+    projects, oldest first."""
+    if not project_ids:
+        return []
+    return list(db.session.scalars(
+        select(Ballot).where(Ballot.id.in_(select(BallotCandidate.ballot_id).where(
+            BallotCandidate.project_id.in_(project_ids)))).order_by(Ballot.id)))
 
 
 def _with_card_data(query):

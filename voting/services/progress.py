@@ -10,8 +10,15 @@ The rules, in one place:
   is cumulative). `funds_spent_wan` (万元, cumulative, optional) is 0 … budget × FUNDS_SLACK; it
   may go down (audits and refunds correct it). A narrative is required, at most MAX_NARRATIVE
   characters; at most MAX_PHOTOS photos, each checked by `photos.check_photo` before anything is
-  written. Kind `rectification` (整改情况) only while the project is flagged for rectification
-  after its evaluation (`Project.rectification`); it moves the same figures.
+  written.
+- Rectification (整改): ordered by a published evaluation (`order_rectification`, called when
+  the result is published), under way while `Project.rectification` is set. The unit reports on
+  it with kind `rectification` (整改情况), only while it is under way: `percent` is then the
+  share of the rectification done (`Project.rectification_progress`, cumulative, never below
+  the last), not of the project; funds and photos as in a progress report. A clerk — never the
+  unit — confirms it complete (`confirm_rectified`, 整改完成, on a day not after today and not
+  before the evaluation was published, once the unit has reported on it since), which ends it:
+  `rectification` is cleared and `rectified_on` kept, so every page says 整改已完成.
 - Status: `selected` becomes `in_progress` at the first report or milestone met; a project is
   `completed` once it stands at 100 % with every milestone met. It never goes back.
 - Milestones (节点): a unit adds them and sets their dates; a date can be moved only while it
@@ -19,7 +26,7 @@ The rules, in one place:
   a day not after today.
 - Delayed (滞后): a milestone whose date has passed unmet (`Project.is_delayed`), on every page.
 - The clerks' overview (`overview`): delayed first, then those under rectification, then the
-  least advanced.
+  least advanced; `show="rectified"` lists those whose rectification was confirmed complete.
 - Supervision notes (视察意见): recorded by clerks, dated not after today.
 
 No Flask here apart from the database session; `today`/`now` are passed in.
@@ -37,6 +44,8 @@ from sqlalchemy.orm import selectinload
 from voting.errors import Forbidden, InvalidRequest, WrongState
 from voting.extensions import db
 from voting.models import (
+    Ballot,
+    BallotCandidate,
     Milestone,
     Photo,
     ProgressUpdate,
@@ -107,7 +116,10 @@ def post_update(project: Project, author: User, *, kind: str, percent: int, narr
         raise InvalidRequest(_("报告类型无效。"))
     if kind == "rectification" and not project.rectification:
         raise WrongState(_("该项目没有整改要求，不能报告整改情况。"))
-    _check_percent(project, percent)
+    if kind == "rectification":
+        _check_rectification_percent(project, percent)
+    else:
+        _check_percent(project, percent)
     _check_funds(project, funds_spent_wan)
     narrative = (narrative or "").strip()
     if not narrative:
@@ -131,10 +143,13 @@ def post_update(project: Project, author: User, *, kind: str, percent: int, narr
                             percent=percent, narrative=narrative,
                             funds_spent_wan=funds_spent_wan)
     db.session.add(update)
-    project.progress = percent
+    if kind == "rectification":
+        project.rectification_progress = percent
+    else:
+        project.progress = percent
+        _settle_status(project)
     if funds_spent_wan is not None:
         project.funds_spent_wan = funds_spent_wan
-    _settle_status(project)
     for stored in photos.write_photos(checked, uploads):
         update.photos.append(Photo(filename=stored.filename, width=stored.width,
                                    height=stored.height, caption=stored.caption))
@@ -149,6 +164,15 @@ def _check_percent(project: Project, percent: int | None) -> None:
         raise InvalidRequest(
             _("完成进度是累计数，不能低于上次报告的%(p)d%%；遇到反复请在进展情况中说明。",
               p=project.progress), field="percent")
+
+
+def _check_rectification_percent(project: Project, percent: int | None) -> None:
+    if percent is None or not 0 <= percent <= 100:
+        raise InvalidRequest(_("整改进度应在0到100之间。"), field="percent")
+    if percent < project.rectification_progress:
+        raise InvalidRequest(
+            _("整改进度是累计数，不能低于上次报告的%(p)d%%；遇到反复请在整改情况中说明。",
+              p=project.rectification_progress), field="percent")
 
 
 def _check_funds(project: Project, funds: Decimal | None) -> None:
@@ -176,6 +200,76 @@ def _settle_status(project: Project) -> None:
     if (project.status == "in_progress" and project.progress >= 100
             and all(m.done_on is not None for m in project.milestones)):
         project.status = "completed"
+
+
+# ------------------------------------------------------------------------------ rectification
+
+def rectification_status(project: Project) -> str | None:
+    """None (no 整改 ordered), "under_way" (ordered, not confirmed complete) or "completed"
+    (a clerk confirmed it complete on `project.rectified_on`)."""
+    if project.rectification:
+        return "under_way"
+    return "completed" if project.rectified_on is not None else None
+
+
+def order_rectification(project: Project, ordered: bool) -> None:
+    """What a published evaluation decides: 整改 ordered (or not). A rectification ordered anew
+    starts again from 0 % and unconfirmed; one still under way keeps its progress."""
+    if ordered and not project.rectification:
+        project.rectification_progress = 0
+        project.rectified_on = None
+    project.rectification = ordered
+
+
+def may_confirm_rectification(user: User) -> bool:
+    """Clerks (and administrators) confirm a rectification complete; units only report on it."""
+    return user.role in ("clerk", "admin")
+
+
+def confirm_rectified(project: Project, clerk: User, *, done_on: date | None,
+                      today: date) -> Project:
+    """整改完成: a clerk confirms the rectification complete on `done_on`; it is no longer under
+    way (`rectification` cleared, `rectified_on` kept).
+
+    Raises Forbidden for anyone but a clerk or administrator, WrongState unless the project is
+    under rectification and its unit has reported on it since the evaluation was published,
+    InvalidRequest (field `done_on`) for a day after today or before that publication.
+    """
+    if not may_confirm_rectification(clerk):
+        raise Forbidden(_("整改完成须由人大工作人员确认，承办单位只报告整改情况。"))
+    if not project.rectification:
+        raise WrongState(_("该项目没有正在进行的整改，不能确认整改完成。"))
+    ordered_on = rectification_ordered_on(project)
+    if not _reported_since(project, ordered_on):
+        raise WrongState(_("承办单位还没有报告整改情况，不能确认整改完成。"))
+    if done_on is None:
+        raise InvalidRequest(_("请填写整改完成日期。"), field="done_on")
+    if done_on > today:
+        raise InvalidRequest(_("整改完成日期不能晚于今天。"), field="done_on")
+    earliest = ordered_on.date() if ordered_on else EARLIEST
+    if done_on < earliest:
+        raise InvalidRequest(_("整改完成日期不能早于测评结果公布的日期（%(day)s）。",
+                               day=earliest.isoformat()), field="done_on")
+    project.rectification = False
+    project.rectified_on = done_on
+    db.session.flush()
+    return project
+
+
+def rectification_ordered_on(project: Project) -> datetime | None:
+    """When the latest published evaluation of `project` was published (it ordered the 整改)."""
+    return db.session.scalar(
+        db.select(func.max(Ballot.published_at)).join(BallotCandidate)
+        .where(BallotCandidate.project_id == project.id, Ballot.kind == "evaluation",
+               Ballot.state == "published"))
+
+
+def _reported_since(project: Project, since: datetime | None) -> bool:
+    query = db.select(ProgressUpdate.id).where(ProgressUpdate.project_id == project.id,
+                                               ProgressUpdate.kind == "rectification")
+    if since is not None:
+        query = query.where(ProgressUpdate.posted_at >= since)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 # ------------------------------------------------------------------------------ milestones
@@ -271,7 +365,7 @@ def known_groups(limit: int = 30) -> list[str]:
 
 # ------------------------------------------------------------------------------ overview
 
-SHOW = ("all", "delayed", "rectification")
+SHOW = ("all", "delayed", "rectification", "rectified")
 
 
 @dataclass
@@ -302,6 +396,8 @@ def overview(today: date, *, year: int | None = None, jurisdiction_id: int | Non
         query = query.where(Project.unit_id == unit_id)
     if show == "rectification":
         query = query.where(Project.rectification.is_(True))
+    elif show == "rectified":
+        query = query.where(Project.rectification.is_(False), Project.rectified_on.is_not(None))
     projects = list(db.session.scalars(query))
     latest = dict(db.session.execute(
         db.select(ProgressUpdate.project_id, func.max(ProgressUpdate.posted_at))

@@ -34,6 +34,7 @@ from voting.services import catalogue
 TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out over the phone
 CODE_LENGTH = 8
 STATUSES = ("received", "accepted", "merged", "declined")
+SCREENED = ("accepted", "merged", "declined")  # decided on by a clerk: shown on the public list
 DUPLICATE_WINDOW = timedelta(minutes=10)  # the same text again within this: one proposal
 
 # Longest texts a proposer may send, in characters (the columns allow a little more).
@@ -160,7 +161,8 @@ def accept_into_library(proposal: Proposal, *, jurisdiction: Jurisdiction,
 
 
 def merge(proposal: Proposal, into: Proposal | None, reply: str = "") -> Proposal:
-    """Merge a duplicate into the proposal kept in its place, with a public reply.
+    """Merge the duplicate `proposal` into `into`, the proposal kept in its place, with a
+    public reply; returns the merged (duplicate) proposal, not the kept one.
 
     An empty reply becomes the usual one naming the kept proposal.
     """
@@ -251,14 +253,18 @@ def counts_by_status(jurisdiction_id: int | None = None) -> dict[str, int]:
 
 
 def listing(*, status: str = "", category: str = "", jurisdiction_id: int | None = None,
-            oldest_first: bool = False, words: str = ""):
+            oldest_first: bool = False, words: str = "", screened_only: bool = False):
     """A select of proposals, filtered; unknown filter values are ignored.
 
     `words` (clerks only) finds a tracking code, or a piece of the title or location.
+    `screened_only` (the public list) leaves out those no clerk has decided on yet
+    (`received`): a title is public only once a clerk has read it.
     """
     order = (Proposal.submitted_at, Proposal.id) if oldest_first else \
         (Proposal.submitted_at.desc(), Proposal.id.desc())
     query = db.select(Proposal).order_by(*order)
+    if screened_only:
+        query = query.filter(Proposal.status.in_(SCREENED))
     if status in STATUSES:
         query = query.filter(Proposal.status == status)
     if category in CATEGORIES:

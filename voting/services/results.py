@@ -14,6 +14,7 @@ from voting.domain.tokens import WrongPassword, unseal_private_key
 from voting.errors import Forbidden, InvalidRequest, WrongState
 from voting.extensions import db
 from voting.models import Ballot, BallotCandidate, BallotScrutineer, CastBallot, Receipt, Token
+from voting.services import progress
 from voting.services.ballots import ballot_definition, lock_ballot, opening_key, state_label
 
 COUNTED_STATES = ("closed", "certified", "published")
@@ -154,7 +155,7 @@ def publish_result(ballot: Ballot) -> None:
                 project.status = "not_selected"
     else:
         for pid, project in by_id.items():
-            project.rectification = bool(result["counts"][pid].get("rectify"))
+            progress.order_rectification(project, bool(result["counts"][pid].get("rectify")))
 
 
 def create_runoff(ballot: Ballot) -> Ballot:
