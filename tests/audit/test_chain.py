@@ -1,9 +1,11 @@
-"""The hash chain: `voting audit verify` finds a changed or deleted entry; the triggers refuse
-UPDATE and DELETE; simultaneous appends never fork the chain; what a chain cannot see alone."""
+"""The hash chain: `voting audit verify` finds a changed or deleted entry, at the end too (the
+witness file); the triggers refuse UPDATE and DELETE; simultaneous appends never fork the chain;
+what only a head noted on paper finds."""
 
 import json
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -84,15 +86,81 @@ def test_a_deleted_and_renumbered_entry_is_found(app, runner):
     assert "entry #2" in result.output and "INVALID" in result.output
 
 
-def test_a_deleted_tail_is_found_only_against_a_noted_head(app, runner):
-    """The chain alone cannot tell a cut-back log from a shorter one: say so, and offer the
-    check against a head noted earlier."""
+def test_a_deleted_tail_is_found_by_the_witness_file(app, runner):
+    append(5)
+    raw_sql("DROP TRIGGER audit_entry_no_delete", "DELETE FROM audit_entry WHERE id >= 4")
+    result = verify(runner)
+    assert result.exit_code == 1
+    assert ("INVALID: the witness file names entry #5, which the chain does not hold: "
+            "entries from #4 on were deleted") in result.output
+
+
+def test_a_wiped_log_is_found(app, runner):
+    append(3)
+    raw_sql("DROP TRIGGER audit_entry_no_delete", "DELETE FROM audit_entry")
+    result = verify(runner)
+    assert result.exit_code == 1
+    assert "the witness file names entry #3" in result.output
+
+
+def test_a_tail_deleted_and_new_entries_appended_is_found(app, runner):
+    """Cut back to #3, then two entries chained on #3 again: #4 and #5 exist, not the #5 the
+    witness noted."""
+    append(5)
+    raw_sql("DROP TRIGGER audit_entry_no_delete", "DELETE FROM audit_entry WHERE id >= 4")
+    witness = (Path(app.instance_path) / audit.WITNESS_FILE).read_text()
+    append(2, start=10)
+    (Path(app.instance_path) / audit.WITNESS_FILE).write_text(witness)  # as it was
+    result = verify(runner)
+    assert result.exit_code == 1 and "the witness file names entry #5" in result.output
+
+
+def test_the_witness_file_always_names_the_newest_head(app):
+    append(3)
+    folder = Path(app.instance_path)
+    assert audit.read_witness(folder) == (3, entries()[-1].hash)
+    assert (folder / audit.WITNESS_FILE).stat().st_mode & 0o777 == 0o600
+    audit.write_witness(folder, 2, entries()[1].hash)  # a slower worker, later: ignored
+    assert audit.read_witness(folder) == (3, entries()[-1].hash)
+
+
+def test_a_deleted_or_damaged_witness_file_is_reported(app, runner):
+    append(2)
+    witness = Path(app.instance_path) / audit.WITNESS_FILE
+    witness.write_text("garbage\n")
+    damaged = verify(runner)
+    assert damaged.exit_code == 1 and "the witness file (audit-head) is unreadable" in \
+        damaged.output
+    witness.unlink()
+    missing = verify(runner)
+    assert missing.exit_code == 1 and "the witness file (audit-head) is missing" in \
+        missing.output
+
+
+def test_init_starts_the_witness_of_an_older_instance_only_on_a_whole_chain(app, runner):
+    append(3)
+    witness = Path(app.instance_path) / audit.WITNESS_FILE
+    witness.unlink()  # as on an instance made before the witness file existed
+    started = runner.invoke(["init"])
+    assert "witness file started at entry #3" in started.output
+    assert verify(runner).exit_code == 0
+    witness.unlink()
+    raw_sql("DROP TRIGGER audit_entry_no_update",
+            "UPDATE audit_entry SET actor = 'someone-else' WHERE id = 2")
+    runner.invoke(["init"])
+    assert not witness.exists()  # a broken chain is never blessed
+    assert "entry #2 was changed" in verify(runner).output
+
+
+def test_a_tail_deleted_with_its_witness_rewritten_is_found_against_a_noted_head(app, runner):
+    """Someone who can change the database and the server's files: only a head noted on
+    paper finds it."""
     append(5)
     noted = entries()[-1].hash
     assert verify(runner, "--expect-head", noted).exit_code == 0
     raw_sql("DROP TRIGGER audit_entry_no_delete", "DELETE FROM audit_entry WHERE id >= 4")
-    alone = verify(runner)
-    assert alone.exit_code == 0 and "--expect-head" in alone.output
+    audit.write_witness(Path(app.instance_path), 3, entries()[-1].hash, force=True)
+    assert verify(runner).exit_code == 0
     result = verify(runner, "--expect-head", noted)
     assert result.exit_code == 1
     assert f"no entry has the head hash {noted}" in result.output

@@ -3,6 +3,7 @@
 import re
 from datetime import date
 
+import click
 import pytest
 
 from tests.audit.conftest import entries, raw_sql
@@ -88,3 +89,42 @@ def test_a_broken_chain_is_shown_at_the_top(client, auth):
     page = text_of(client.get("/office/audit/"))
     assert "日志已被改动" in page and "第2条的内容已被改动" in page
     assert "日志完整" not in page
+
+
+def test_entries_deleted_from_the_end_are_shown_at_the_top(client, auth):
+    auth.login("clerk")  # entry #1, the sign-in
+    for n in range(3):
+        audit.record("test.append", f"ballot:{n}")
+        db.session.commit()
+    raw_sql("DROP TRIGGER audit_entry_no_delete", "DELETE FROM audit_entry WHERE id >= 3")
+    page = text_of(client.get("/office/audit/"))
+    assert "日志已被改动" in page and "末尾的第3条至第4条已被删除" in page
+    english = text_of(client.get("/office/audit/?lang=en"))
+    assert "Entries #3 to #4 at the end were deleted" in english
+
+
+READ_ONLY_COMMANDS = {"init", "serve", "backup", "export", "verify", "list", "show", "attendance",
+                      "delayed"}  # they commit nothing, so they never leave an entry
+
+
+def test_every_back_office_action_has_a_label_in_both_languages(app):
+    """Every POST of the back office (from the URL map) and every `voting` command that can
+    change something has a clerk's label, not its code."""
+    from voting.cli import main
+    from voting.office.audit import ACTIONS
+
+    def commands(group, names=()):
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                yield from commands(command, (*names, name))
+            elif name not in READ_ONLY_COMMANDS and names != ("audit",):
+                yield "cli." + ".".join((*names, name))
+
+    posts = {rule.endpoint for rule in app.url_map.iter_rules()
+             if "POST" in rule.methods and rule.endpoint.split(".")[0].startswith("office")}
+    wanted = posts | set(commands(main))
+    assert sorted(wanted - set(ACTIONS)) == []
+    with app.test_request_context("/?lang=en"):
+        english = {code: str(ACTIONS[code]) for code in wanted}
+    assert [code for code, label in english.items()
+            if re.search(r"[\u4e00-\u9fff]", label)] == []

@@ -6,6 +6,7 @@ restored into a fresh instance or database it brings the ballot back open, and c
 A file of the wrong kind, or a restore while the server runs, is refused and changes nothing.
 """
 
+import json
 import os
 import shutil
 import sqlite3
@@ -57,9 +58,10 @@ def test_sqlite_backup_while_casting_restores_into_a_fresh_instance(sqlite_site,
     try:
         restored = other.cli("restore", str(file))
         assert restored.returncode == 0, restored.stderr
+        # No stale -wal or -shm (checked before this test's read-only reader makes its own).
+        assert not list(fresh.glob("voting.sqlite3-*"))
         assert "ballots: 1 open" in restored.stdout and "WARNING" not in restored.stdout
         assert other.ledger(ballot.id) == saved
-        assert not list(fresh.glob("voting.sqlite3-*"))  # no stale -wal or -shm
         casting_goes_on(other, ballot, during, saved)
     finally:
         other.close()
@@ -302,3 +304,24 @@ def test_the_database_password_never_reaches_a_command_line():
     assert environment["PGPASSWORD"] == "s3cr@t"
     assert {"host=db.county.internal", "port=5433", "user=clerk", "dbname=voting",
             "sslmode=require"} <= set(conninfo.split())
+
+
+def test_a_restore_moves_the_audit_witness_back_and_says_so(sqlite_site, tmp_path):
+    """The restored log ends where the backup was made: `voting audit verify` stays VALID, and
+    the log's first new entries say a restore happened and which head it replaced."""
+    site, file = sqlite_site, tmp_path / "backup.sqlite3"
+    ballot = site.open_ballot(4)
+    assert site.cli("ballot", "close", str(ballot.id)).returncode == 0  # entry #1
+    assert site.cli("backup", str(file)).returncode == 0
+    assert site.cli("ballot", "tally", str(ballot.id), "--json").returncode == 0  # entry #2
+    replaced = (site.folder / "audit-head").read_text().split()
+    assert replaced[0] == "2"
+    restored = site.cli("restore", str(file))
+    assert restored.returncode == 0, restored.stderr
+    checked = site.cli("audit", "verify")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith("VALID 3 entries")
+    log = json.loads(site.cli("audit", "list", "--json").stdout)
+    assert [(e["id"], e["action"]) for e in log] == [
+        (3, "audit.restored"), (2, "cli.restore"), (1, "cli.ballot.close")]
+    assert log[0]["details"] == {"replaced_head": f"#2 {replaced[1][:32]}"}

@@ -6,8 +6,10 @@ Errors: one line on stderr, a non-zero exit, nothing changed (the session is rol
 import os
 import shutil
 import sys
+from pathlib import Path
 
 import click
+from flask import current_app
 
 from voting.cli.app import in_app
 from voting.cli.audit import audit
@@ -23,6 +25,7 @@ from voting.cli.results import certify, export, publish, runoff, tally, verify
 from voting.cli.roster import roster
 from voting.cli.users import user
 from voting.instance import ensure_instance, instance_path
+from voting.services import audit as audit_log
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,9 +47,13 @@ def init():
 
 @in_app
 def _upgrade_schema():
+    """Apply new migrations; start the audit log's witness file on an instance older than it."""
     from flask_migrate import upgrade
 
     upgrade()
+    started = audit_log.note_head_if_unwitnessed(Path(current_app.instance_path))
+    if started:
+        click.echo(f"audit log: witness file started at entry #{started[0]}")
 
 
 @main.command()

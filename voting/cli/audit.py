@@ -26,16 +26,17 @@ def audit():
 def verify(expect_head):
     """Recompute every entry's hash and link: exit 0 and VALID, else 1 and the first break.
 
-    The chain finds a changed entry and one deleted from the middle. A deleted tail, or a chain
-    rewritten from scratch, is found only against a head hash noted earlier (--expect-head):
-    note the printed head from time to time (minutes of the sitting, a printout).
+    The chain finds a changed entry and one deleted from the middle; the witness file
+    (instance/audit-head, the newest head written) finds entries deleted from the end. A chain
+    rewritten from scratch together with its witness is found only against a head hash noted
+    earlier (--expect-head): note the printed head from time to time (minutes of the sitting).
     """
     check = audit_log.verify_log(expect_head.strip().lower() if expect_head else None)
     if check.ok:
         click.echo(f"VALID {check.count} entries, head {check.head_hash}")
         if check.count:
-            click.echo(f"(head is entry #{check.head_id}; deletions at the end are detected "
-                       "only with --expect-head HASH, a head noted earlier)")
+            click.echo(f"(head is entry #{check.head_id}, as the witness file says; note its "
+                       "hash: --expect-head HASH checks against it later)")
         return
     click.echo(f"INVALID: {_problem(check, expect_head)}", err=True)
     click.echo(f"{check.count} entries before it are intact (last good head "
@@ -72,6 +73,14 @@ def _problem(check, expect_head) -> str:
     if check.problem == "relinked":
         return (f"entry #{check.broken_at} does not follow entry #{check.broken_at - 1} "
                 "(prev_hash differs): an entry was changed, removed or inserted")
+    if check.problem == "cut_back" and check.witness_id < 0:
+        return "the witness file (audit-head) is unreadable: it was changed"
+    if check.problem == "cut_back":
+        return (f"the witness file names entry #{check.witness_id}, which the chain does not "
+                f"hold: entries from #{check.head_id + 1} on were deleted, or the log rewritten")
+    if check.problem == "no_witness":
+        return ("the witness file (audit-head) is missing: it was deleted, or this instance "
+                "predates it (then `voting init` starts it)")
     return (f"no entry has the head hash {expect_head}: the log was cut back or rewritten "
             "after that head was noted")
 

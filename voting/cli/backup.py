@@ -7,8 +7,11 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from sqlalchemy.exc import DBAPIError
 
 from voting.cli.app import in_app
+from voting.extensions import db
+from voting.services import audit as audit_log
 from voting.services import backup as backups
 
 
@@ -42,9 +45,28 @@ def restore(file):
 
     The keys are not in FILE: the instance folder needs the signing_key.pem of the instance
     the backup was made on (a warning says when it does not have it).
+
+    The restored audit log ends where the backup was made: its first new entry says so and
+    names the head it replaced, and the witness file (audit-head) moves back to it.
     """
+    folder = Path(current_app.instance_path)
+    replaced = audit_log.read_witness(folder)
     summary = backups.restore_database(current_app.config["SQLALCHEMY_DATABASE_URI"], file,
-                                       Path(current_app.instance_path))
+                                       folder)
+    db.engine.dispose()  # no pooled connection to the replaced database
     click.echo(f"restored {file} ({backups.ENGINE_NAMES[summary.kind]}): {summary.line()}")
     for note in summary.notes:
         click.echo(note)
+    try:
+        restored = audit_log.verify_log(witness=False)
+    except DBAPIError:  # a backup from before the audit log: `voting init` upgrades it
+        db.session.rollback()
+        audit_log.write_witness(folder, 0, audit_log.GENESIS, force=True)
+        return
+    audit_log.write_witness(folder, restored.head_id, restored.head_hash, force=True)
+    # The replaced head's hash, cut to 32 hex digits: 64 would be redacted as token-like.
+    audit_log.record("audit.restored", replaced_head=f"#{replaced[0]} {replaced[1][:32]}"
+                     if replaced else "")
+    db.session.commit()  # this command's entry and the one above, on the restored chain
+    db.session.remove()
+    db.engine.dispose()  # SQLite: the last connection closed folds its -wal back into the file

@@ -63,6 +63,16 @@ ACTIONS = {
     "office_results.certify": _l("监票签署"),
     "office_results.publish": _l("公布结果"),
     "office_results.runoff": _l("发起另行投票"),
+    "office_proposals.accept": _l("采纳群众建议入库"),
+    "office_proposals.merge": _l("合并重复建议"),
+    "office_proposals.decline": _l("答复不予采纳"),
+    "office_tracking.report": _l("报送实施进度"),
+    "office_tracking.rectify": _l("报送整改进展"),
+    "office_tracking.add_milestone": _l("新增实施节点"),
+    "office_tracking.reschedule_milestone": _l("调整节点计划日期"),
+    "office_tracking.complete_milestone": _l("节点标记完成"),
+    "office_tracking.add_note": _l("记录视察意见"),
+    "office_tracking.rectified": _l("确认整改完成"),
     "cli.demo": _l("载入演示数据"),
     "cli.user.add": _l("新建账号"),
     "cli.roster.import": _l("导入代表名册"),
@@ -77,6 +87,34 @@ ACTIONS = {
     "cli.ballot.certify": _l("监票签署"),
     "cli.ballot.publish": _l("公布结果"),
     "cli.restore": _l("恢复数据库"),
+    "cli.ballot.new": _l("新建表决"),
+    "cli.ballot.edit": _l("修改表决"),
+    "cli.ballot.candidates": _l("设置候选项目"),
+    "cli.ballot.delete": _l("删除表决"),
+    "cli.jurisdiction.add": _l("新建行政区"),
+    "cli.jurisdiction.edit": _l("修改行政区"),
+    "cli.session.add": _l("新建会议"),
+    "cli.session.edit": _l("修改会议"),
+    "cli.session.delete": _l("删除会议"),
+    "cli.unit.add": _l("新增承办单位"),
+    "cli.unit.edit": _l("修改承办单位"),
+    "cli.unit.delete": _l("删除承办单位"),
+    "cli.deputy.add": _l("新增代表"),
+    "cli.deputy.edit": _l("修改代表信息"),
+    "cli.deputy.delete": _l("删除代表"),
+    "cli.delegation.add": _l("新增代表团"),
+    "cli.delegation.rename": _l("修改代表团"),
+    "cli.delegation.delete": _l("删除代表团"),
+    "cli.project.add": _l("新增项目"),
+    "cli.project.edit": _l("修改项目"),
+    "cli.project.delete": _l("删除项目"),
+    "cli.project.update": _l("报送实施进度"),
+    "cli.project.note": _l("记录视察意见"),
+    "cli.project.rectified": _l("确认整改完成"),
+    "cli.proposal.accept": _l("采纳群众建议入库"),
+    "cli.proposal.merge": _l("合并重复建议"),
+    "cli.proposal.decline": _l("答复不予采纳"),
+    "audit.restored": _l("日志随数据库恢复到备份时"),
 }
 
 # The areas offered in the filter: an action code prefix each.
@@ -98,7 +136,8 @@ AREAS = {
 DETAILS = {"ip": _l("地址"), "count": _l("张数"), "format": _l("格式"), "kind": _l("格式"),
            "out": _l("输出文件"), "name": _l("名称"), "role": _l("角色"),
            "display_name": _l("显示名称"), "usernames": _l("账号"), "chief": _l("总监票人"),
-           "created": _l("新建"), "created_more": _l("另新建")}
+           "created": _l("新建"), "created_more": _l("另新建"),
+           "replaced_head": _l("被替换日志的末条")}
 
 TARGETS = {"ballot": _l("表决"), "session": _l("会议"), "congress_session": _l("会议"),
            "deputy": _l("代表"), "delegation": _l("代表团"), "jurisdiction": _l("行政区"),
@@ -187,4 +226,11 @@ def problem_text(check: audit.ChainCheck) -> str:
         return _("第%(n)d条的内容已被改动。", n=check.broken_at)
     if check.problem == "relinked":
         return _("第%(n)d条与前一条接不上：前面的记录被改动、删除或插入过。", n=check.broken_at)
+    if check.problem == "cut_back" and (check.witness_id or 0) > check.head_id:
+        return _("末尾的第%(first)d条至第%(last)d条已被删除（见证文件记着第%(last)d条）。",
+                 first=check.head_id + 1, last=check.witness_id)
+    if check.problem == "cut_back":
+        return _("日志与见证文件记下的末条对不上：见证文件或日志被改动、重写过。")
+    if check.problem == "no_witness":
+        return _("见证文件丢失：末尾的记录是否被删除已无法核对。")
     return _("找不到此前记下的末条哈希：日志在那之后被截短或重写过。")

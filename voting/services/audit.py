@@ -16,22 +16,29 @@ BEGIN IMMEDIATE if the transaction holds it not yet), the head is read and the e
 appended with ids head+1, head+2… So two workers never fork the chain, and the chain's lock is
 always the last one a transaction takes (no deadlock with the ballot locks).
 
-Checking. `check_chain` recomputes every hash and link; see `ChainCheck` for what it finds and
-what it cannot: a deleted tail or a rewrite of the whole chain is only found against a head
-hash noted earlier (`expect_head`).
+Checking. `check_chain` recomputes every hash and link; see `ChainCheck` for what it finds.
+A chain alone cannot tell a log cut back at its end from a shorter one, so every commit that
+appends entries also writes the new head to the witness file `<instance>/audit-head`, outside
+the database; `verify_log` requires the chain to still hold that head. Someone who can change
+the database but not the server's files (a database operator) cannot cut the log back
+unnoticed; someone who can change both is caught only against a head noted on paper
+(`expect_head`).
 
 Secrecy: details hold view arguments, a client address and a short allow-list of form fields
 (never a password, token, receipt or choice); long token-like strings are redacted anyway.
 """
 
+import fcntl
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
-from flask import g, has_app_context, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event, func, inspect, select
 
@@ -51,6 +58,8 @@ MAX_CREATED = 5  # new rows named in an entry's details
 
 PENDING = "audit.pending"  # session.info key: entries waiting for the commit
 WRITING = "audit.writing"  # session.info key: entries added to the transaction being committed
+HEAD = "audit.head"  # session.info key: (id, hash) of the head the commit being made writes
+WITNESS_FILE = "audit-head"  # in the instance folder: "<id> <hash>" of the newest head written
 
 
 # ---------------------------------------------------------------- the chain (no database)
@@ -76,9 +85,11 @@ class ChainCheck:
     problem: "missing" (ids jump: entries `missing_from`…`broken_at`-1 were deleted),
     "changed" (entry `broken_at` does not match its hash), "relinked" (entry `broken_at` does
     not point at the entry before it: one was changed and re-hashed, or removed and the rest
-    renumbered), "head_missing" (no entry has the head hash noted earlier: the log was cut back
-    or rewritten since). Cannot be found without a noted head: entries deleted from the end,
-    or a chain rebuilt from scratch by someone with write access to the database.
+    renumbered), "cut_back" (the chain no longer holds the head the witness file names: entries
+    `witness_id`… were deleted from the end, or the log rewritten), "no_witness" (entries but
+    no witness file), "head_missing" (no entry has the head hash noted earlier: the log was cut
+    back or rewritten since). Cannot be found without a noted head: a chain rebuilt from
+    scratch, with its witness, by someone with write access to the database and the files.
     """
 
     count: int
@@ -87,15 +98,19 @@ class ChainCheck:
     problem: str | None = None
     broken_at: int | None = None
     missing_from: int | None = None
+    witness_id: int | None = None
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
 
-def check_chain(rows: Iterable[Mapping], expect_head: str | None = None) -> ChainCheck:
-    """Check entries given in id order (mappings with HASHED_FIELDS and `hash`)."""
+def check_chain(rows: Iterable[Mapping], expect_head: str | None = None,
+                witness: tuple[int, str] | None = None) -> ChainCheck:
+    """Check entries given in id order (mappings with HASHED_FIELDS and `hash`); `witness`:
+    (id, hash) of a head the chain must hold, as read by `read_witness` (None: not checked)."""
     count, head_id, head_hash, seen_expected = 0, 0, GENESIS, expect_head is None
+    witnessed = None
     for row in rows:
         entry_id = row["id"]
         if entry_id != head_id + 1:
@@ -106,6 +121,10 @@ def check_chain(rows: Iterable[Mapping], expect_head: str | None = None) -> Chai
             return ChainCheck(count, head_id, head_hash, "relinked", entry_id)
         count, head_id, head_hash = count + 1, entry_id, row["hash"]
         seen_expected = seen_expected or head_hash == expect_head
+        if witness is not None and entry_id == witness[0]:
+            witnessed = head_hash
+    if witness is not None and witness[0] != 0 and witnessed != witness[1]:
+        return ChainCheck(count, head_id, head_hash, "cut_back", witness_id=witness[0])
     if not seen_expected:
         return ChainCheck(count, head_id, head_hash, "head_missing")
     return ChainCheck(count, head_id, head_hash)
@@ -133,6 +152,13 @@ def begin_action(action: str, target: str = "", *, web: bool = False,
     view has parsed the form under its own limits).
     """
     _pending().append(_entry(action, target, details, actor, sticky=True, web=web))
+
+
+def drop_action() -> None:
+    """Forget this request's entry (`begin_action`): the action was refused, and the view
+    commits something else before answering (the count a refusal page shows)."""
+    pending = _pending()
+    pending[:] = [entry for entry in pending if not entry["sticky"]]
 
 
 def record(action: str, target: str = "", **details) -> None:
@@ -211,11 +237,15 @@ def _append_pending(session) -> None:
         session.add(AuditEntry(**fields))
         head_id, head_hash = fields["id"], fields["hash"]
     session.info[WRITING], session.info[PENDING] = pending, []
+    session.info[HEAD] = (head_id, head_hash)
 
 
 @event.listens_for(db.session, "after_commit")
-def _forget_written(session) -> None:
+def _witness_written(session) -> None:
     session.info.pop(WRITING, None)
+    head = session.info.pop(HEAD, None)
+    if head is not None and has_app_context():
+        write_witness(Path(current_app.instance_path), *head)
 
 
 @event.listens_for(db.session, "after_soft_rollback")
@@ -224,6 +254,7 @@ def _drop_rolled_back(session, previous_transaction) -> None:
         return
     # A request's own entry waits for a later commit (also when the commit itself failed);
     # the entries recorded inside the failed transaction go with it.
+    session.info.pop(HEAD, None)
     entries = session.info.pop(WRITING, []) + session.info.get(PENDING, [])
     session.info[PENDING] = [e for e in entries if e["sticky"]]
     for entry in session.info[PENDING]:
@@ -265,18 +296,72 @@ def _lock_head(session) -> tuple[int, str]:
     return (row.id, row.hash) if row else (0, GENESIS)
 
 
+# ---------------------------------------------------------------- the witness file
+#
+# Written by hand: it is one line in a file, kept newest-wins under an flock so that workers
+# and commands committing at once never move it back; replaced atomically (a crash leaves the
+# old line or the new one, never half of one). Written after the commit, so it may lag behind
+# the database (a crash between the two) but never runs ahead of it.
+
+
+def write_witness(folder: Path, head_id: int, head_hash: str, *, force: bool = False) -> None:
+    """Note (head_id, head_hash) in the witness file, unless it already names a later entry
+    (`force`: always; after a restore, whose log ends earlier)."""
+    path = folder / WITNESS_FILE
+    with open(folder / f"{WITNESS_FILE}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        noted = read_witness(folder)
+        if not force and noted is not None and noted[0] >= head_id:
+            return
+        temporary = folder / f"{WITNESS_FILE}.{os.getpid()}.tmp"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as f:
+            f.write(f"{head_id} {head_hash}\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+
+
+def read_witness(folder: Path) -> tuple[int, str] | None:
+    """(id, hash) the witness file names; None when there is none. (0, GENESIS) stands for an
+    empty log; an unreadable file names entry #-1, which no chain holds."""
+    try:
+        text = (folder / WITNESS_FILE).read_text()
+    except FileNotFoundError:
+        return None
+    head_id, _sep, head_hash = text.strip().partition(" ")
+    return (int(head_id), head_hash) if head_id.isdigit() else (-1, "")
+
+
+def note_head_if_unwitnessed(folder: Path) -> tuple[int, str] | None:
+    """Start the witness of an instance upgraded from before it (`voting init`): the chain's
+    head, when the chain is whole and there is no witness yet. Returns what it wrote."""
+    if read_witness(folder) is not None:
+        return None
+    check = verify_log(witness=False)
+    if not check.ok or not check.count:
+        return None
+    write_witness(folder, check.head_id, check.head_hash)
+    return check.head_id, check.head_hash
+
+
 # ---------------------------------------------------------------- reading
 
 
-def verify_log(expect_head: str | None = None) -> ChainCheck:
-    """Check the whole stored chain (reads every entry, in id order, in batches)."""
+def verify_log(expect_head: str | None = None, witness: bool = True) -> ChainCheck:
+    """Check the whole stored chain (reads every entry, in id order, in batches), and that it
+    still holds the head named in the instance's witness file (`witness`)."""
+    noted = read_witness(Path(current_app.instance_path)) if witness else None
     columns = [getattr(AuditEntry, name) for name in (*HASHED_FIELDS, "hash")]
     rows = db.session.execute(select(*columns).order_by(AuditEntry.id)
                               .execution_options(yield_per=1000))
     try:
-        return check_chain((row._mapping for row in rows), expect_head)
+        check = check_chain((row._mapping for row in rows), expect_head, noted)
     finally:
         rows.close()  # a break stops early: free the (server-side) cursor now
+    if witness and check.ok and noted is None and check.count:
+        return ChainCheck(check.count, check.head_id, check.head_hash, "no_witness")
+    return check
 
 
 def entries_query(actor: str | None = None, action: str | None = None,
