@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import PASSWORD
 from tests.results.conftest import certify_by_web, text_of
 from voting.extensions import db
-from voting.models import Certification
+from voting.models import AuditEntry, Certification
 
 
 @pytest.fixture
@@ -69,3 +69,50 @@ def test_wrong_passwords_are_throttled(closed, client):
     token = form_token(client, closed.ballot.id)
     assert client.post(url, data={"password": PASSWORD, "csrf_token": token}).status_code == 302
     assert signed(closed.ballot.id) == 1
+
+
+def attempt(client, ballot_id, token, password, address):
+    return client.post(f"/office/results/{ballot_id}/certify",
+                       data={"password": password, "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_scrutineers_wrong_passwords_count_wherever_they_come_from(closed, client):
+    login(client, closed.scrutineers[0])
+    token = form_token(client, closed.ballot.id)
+    for n in range(5):
+        assert attempt(client, closed.ballot.id, token, "guess-again",
+                       f"10.20.0.{n + 1}").status_code == 400
+    blocked = attempt(client, closed.ballot.id, token, PASSWORD, "10.21.0.9")
+    assert blocked.status_code == 429 and "Retry-After" in blocked.headers
+    assert signed(closed.ballot.id) == 0
+
+
+def test_wrong_passwords_from_one_address_count_across_scrutineers(closed, client):
+    """Three accounts guessing from one address: the address is held up at ten, for all of
+    them; the same scrutineer elsewhere is not."""
+    ballot_id, tried = closed.ballot.id, 0
+    for scrutineer, guesses in zip(closed.scrutineers, (4, 4, 2), strict=True):
+        login(client, scrutineer)
+        token = form_token(client, ballot_id)
+        for _guess in range(guesses):
+            assert attempt(client, ballot_id, token, "guess-again", "10.30.0.1").status_code == 400
+            tried += 1
+        if tried < 10:
+            client.post("/logout", data={"csrf_token": token})
+    assert attempt(client, ballot_id, token, PASSWORD, "10.30.0.1").status_code == 429
+    assert attempt(client, ballot_id, token, PASSWORD, "10.31.0.1").status_code == 302
+    assert signed(ballot_id) == 1
+
+
+def test_a_wrong_password_leaves_no_audit_entry(closed, client):
+    login(client, closed.scrutineers[0])
+    token = form_token(client, closed.ballot.id)
+    for password in ("guess-again", "", "guess-once-more"):
+        assert attempt(client, closed.ballot.id, token, password, "10.40.0.1").status_code == 400
+    assert attempt(client, closed.ballot.id, token, PASSWORD, "10.40.0.1").status_code == 302
+    db.session.expire_all()
+    certified = db.session.scalars(db.select(AuditEntry).filter_by(
+        action="office_results.certify")).all()
+    assert [(e.actor, e.target) for e in certified] == [
+        (closed.scrutineers[0].username, f"ballot:{closed.ballot.id}")]

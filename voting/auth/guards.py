@@ -13,8 +13,9 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
-def role_required(*roles: str):
-    """Allow signed-in staff whose role is one of `roles` (admin always passes).
+def role_required(*roles: str, admin: bool = True):
+    """Allow signed-in staff whose role is one of `roles`; admin passes too unless `admin` is
+    False (an act personal to the role: a scrutineer's signature).
 
     Not signed in: redirect to /login. Signed in with another role: 403.
     """
@@ -23,7 +24,7 @@ def role_required(*roles: str):
         @wraps(view)
         @login_required
         def guarded(*args, **kwargs):
-            if current_user.role != "admin" and current_user.role not in roles:
+            if current_user.role not in roles and not (admin and current_user.role == "admin"):
                 abort(403)
             return view(*args, **kwargs)
 

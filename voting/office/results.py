@@ -2,9 +2,10 @@
 publication, the runoff and the announcement (公告).
 
 Clerks and the ballot's own scrutineers see the result page. Each scrutineer certifies it with
-the password that unseals their personal key; wrong passwords are throttled per user and
-address. A clerk publishes once every scrutineer has signed. The state changes are the services
-of `voting.services.results`; `result_sheet` prepares what the pages show (also the public ones).
+the password that unseals their personal key; wrong passwords are throttled per scrutineer and
+per address. A clerk publishes once every scrutineer has signed. The state changes are the
+services of `voting.services.results`; `result_sheet` prepares what the pages show (also the
+public ones).
 """
 
 from datetime import datetime
@@ -25,12 +26,15 @@ from voting.extensions import db, limiter
 from voting.models import Ballot, Project
 from voting.office.forms import ActionForm
 from voting.office.labels import office_context
-from voting.services import results
+from voting.services import audit, results
 
 bp = Blueprint("office_results", __name__, url_prefix="/office/results")
 bp.context_processor(office_context)
 
-CERTIFY_LIMIT = "5 per minute"  # wrong passwords, per scrutineer and address
+# Wrong certification passwords: per scrutineer wherever they try from, and per address (a
+# hall's scrutineers may share one, so it allows a few of them a slip each).
+CERTIFY_LIMIT_PER_ACCOUNT = "5 per minute;30 per hour"
+CERTIFY_LIMIT_PER_ADDRESS = "10 per minute"
 
 CHOICE_LABELS = {
     "for": _l("赞成"), "against": _l("不赞成"), "abstain": _l("弃权"),
@@ -95,21 +99,30 @@ def detail(ballot_id):
     return render_result(ballot, CertifyForm())
 
 
+def failed_attempt(response) -> bool:
+    return response.status_code != 302
+
+
 @bp.route("/<int:ballot_id>/certify", methods=["POST"])
-@limiter.limit(CERTIFY_LIMIT, key_func=lambda: f"{current_user.get_id()}|{get_remote_address()}",
-               deduct_when=lambda response: response.status_code != 302)
-@role_required("scrutineer")
+@limiter.limit(CERTIFY_LIMIT_PER_ADDRESS, key_func=get_remote_address,
+               deduct_when=failed_attempt)
+@limiter.limit(CERTIFY_LIMIT_PER_ACCOUNT, key_func=lambda: f"user:{current_user.get_id()}",
+               deduct_when=failed_attempt)
+@role_required("scrutineer", admin=False)
 def certify(ballot_id):
-    """监票签署. Only a failed attempt counts against the limit (then 429, the message page)."""
+    """监票签署. Only a failed attempt counts against the limits (then 429, the message page);
+    it leaves no audit entry, as it changed nothing."""
     ballot = get_counted_ballot_or_404(ballot_id)
     form = CertifyForm()
     if not form.validate_on_submit():
+        audit.drop_action()
         return render_result(ballot, form), 400
     try:
         complete = results.certify_result(ballot, current_user._get_current_object(),
                                           form.password.data)
     except InvalidRequest as error:
         db.session.rollback()
+        audit.drop_action()
         form.password.errors = [error.message]
         return render_result(ballot, form), 400
     db.session.commit()
