@@ -21,6 +21,9 @@ errorlog = "-"
 worker_class = "sync"
 timeout = 60
 graceful_timeout = 20
+# gunicorn would believe X-Forwarded-Proto from 127.0.0.1 by default; the app alone decides
+# which proxy headers to believe (VOTING_PROXY_COUNT, werkzeug's ProxyFix in voting.security).
+forwarded_allow_ips = ""
 
 
 def redact(text: str) -> str:

@@ -67,10 +67,12 @@ def fetch(url, headers=None, data=None):
         return error
 
 
-def test_gunicorn_behind_nginx_reads_the_proxy_count_from_the_environment(instance):
-    """`voting serve` with VOTING_PROXY_COUNT=1, as docs/deploy.md sets it up."""
+@pytest.mark.parametrize("proxies", ["1", "0"])
+def test_gunicorn_believes_forwarded_https_only_with_a_proxy_count(instance, proxies):
+    """`voting serve` with VOTING_PROXY_COUNT=1, as docs/deploy.md sets it up; without it, a
+    client's own X-Forwarded-Proto (gunicorn trusts one from 127.0.0.1 by default) is ignored."""
     port = free_port()
-    env = {**os.environ, "VOTING_INSTANCE": str(instance), "VOTING_PROXY_COUNT": "1"}
+    env = {**os.environ, "VOTING_INSTANCE": str(instance), "VOTING_PROXY_COUNT": proxies}
     voting = Path(sys.executable).parent / "voting"
     server = subprocess.Popen([str(voting), "serve", "--port", str(port), "--workers", "1"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -85,12 +87,16 @@ def test_gunicorn_behind_nginx_reads_the_proxy_count_from_the_environment(instan
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.2)
-        secure = fetch(f"{base}/login", headers={"X-Forwarded-Proto": "https"})
-        assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+        forwarded = fetch(f"{base}/login", headers={"X-Forwarded-Proto": "https"})
         plain = fetch(f"{base}/login")
         assert plain.headers["Strict-Transport-Security"] is None
-        assert "Secure" in secure.headers["Set-Cookie"]
         assert "Secure" not in plain.headers["Set-Cookie"]
+        if proxies == "1":
+            assert forwarded.headers["Strict-Transport-Security"].startswith("max-age=")
+            assert "Secure" in forwarded.headers["Set-Cookie"]
+        else:
+            assert forwarded.headers["Strict-Transport-Security"] is None
+            assert "Secure" not in forwarded.headers["Set-Cookie"]
     finally:
         server.terminate()
         server.wait(timeout=20)
