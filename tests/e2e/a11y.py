@@ -46,12 +46,15 @@ _INDICATOR = """(el) => {
   }).join(' ; ');
 }"""
 
-# Is the focused control, as drawn, covered by something else (a sticky bar)? Its middle is
-# tested; a radio is drawn by its label.
+# Is the focused control, as drawn, covered by something else (a sticky bar)? The middle of its
+# part inside the viewport is tested; a radio is drawn by its label.
 _OBSCURED = """(el) => {
   const drawn = el.type === 'radio' && el.closest('label') ? el.closest('label') : el;
-  const r = drawn.getBoundingClientRect();
-  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  const r = drawn.getBoundingClientRect();  /* a tall textarea may stick out of the viewport */
+  const top = Math.max(r.top, 0), bottom = Math.min(r.bottom, innerHeight);
+  const left = Math.max(r.left, 0), right = Math.min(r.right, innerWidth);
+  if (bottom <= top || right <= left) return true;  /* focused, wholly out of sight */
+  const hit = document.elementFromPoint((left + right) / 2, (top + bottom) / 2);
   return !(hit && (drawn.contains(hit) || hit.contains(drawn)));
 }"""
 

@@ -89,16 +89,28 @@ def url_for_rule(rule, **known) -> str:
 def fingerprint(instance: Path) -> str:
     """Every row of every table and the names of the uploaded files: any change shows."""
     digest = hashlib.sha256()
+    for name, part in sorted(fingerprints(instance).items()):
+        digest.update(f"{name}:{part}".encode())
+    return digest.hexdigest()
+
+
+def fingerprints(instance: Path) -> dict[str, str]:
+    """table → digest of its rows, and "uploads" → digest of the uploaded files' names: which
+    part changed."""
+    parts = {}
     with db.engine.connect() as connection:
         tables = sorted(r[0] for r in connection.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
         for table in tables:
-            digest.update(table.encode())
+            digest = hashlib.sha256()
             for row in connection.exec_driver_sql(f'SELECT * FROM "{table}" ORDER BY 1'):  # noqa: S608
                 digest.update(repr(tuple(row)).encode())
+            parts[table] = digest.hexdigest()
+    uploads = hashlib.sha256()
     for path in sorted((instance / "uploads").rglob("*")):
-        digest.update(str(path.relative_to(instance)).encode())
-    return digest.hexdigest()
+        uploads.update(str(path.relative_to(instance)).encode())
+    parts["uploads"] = uploads.hexdigest()
+    return parts
 
 
 def log_in(client, username: str, password: str) -> None:
@@ -120,7 +132,7 @@ def csrf_token_in(page: str) -> str | None:
 
 
 class FormParser(HTMLParser):
-    """Forms of a page: action, method and fields (name → {type, value, options})."""
+    """Forms of a page: action, method and fields (name → {type, value, options, attrs})."""
 
     def __init__(self):
         super().__init__()
@@ -141,11 +153,13 @@ class FormParser(HTMLParser):
             kind = attrs.get("type", "text")
             if kind in ("checkbox", "radio") and "checked" not in attrs and name in fields:
                 return
-            fields[name] = {"type": kind, "value": attrs.get("value", ""), "options": []}
+            fields[name] = {"type": kind, "value": attrs.get("value", ""), "options": [],
+                            "attrs": attrs}
         elif tag == "textarea":
-            fields[name] = {"type": "textarea", "value": "", "options": []}
+            fields[name] = {"type": "textarea", "value": "", "options": [], "attrs": attrs}
         elif tag == "select":
-            self._select = fields[name] = {"type": "select", "value": None, "options": []}
+            self._select = fields[name] = {"type": "select", "value": None, "options": [],
+                                           "attrs": attrs}
 
     def handle_endtag(self, tag):
         if tag == "select":

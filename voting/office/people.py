@@ -51,7 +51,9 @@ def create_deputy():
 @role_required("clerk")
 def edit_deputy(deputy_id):
     deputy = db.get_or_404(Deputy, deputy_id)
-    form = DeputyForm(obj=deputy)
+    # A post is read from its own fields only: a field missing from it must not fall back to
+    # the row's attribute of that name (`deputy.delegation` is a row, not a name).
+    form = DeputyForm() if request.method == "POST" else DeputyForm(obj=deputy)
     if not form.is_submitted():
         form.jurisdiction.data = deputy.jurisdiction_id
         form.delegation.data = deputy.delegation.name if deputy.delegation else ""
