@@ -116,10 +116,9 @@ def post_update(project: Project, author: User, *, kind: str, percent: int, narr
         raise InvalidRequest(_("报告类型无效。"))
     if kind == "rectification" and not project.rectification:
         raise WrongState(_("该项目没有整改要求，不能报告整改情况。"))
-    if kind == "rectification":
-        _check_rectification_percent(project, percent)
-    else:
-        _check_percent(project, percent)
+    rectifying = kind == "rectification"
+    _check_percent(percent, project.rectification_progress if rectifying else project.progress,
+                   rectification=rectifying)
     _check_funds(project, funds_spent_wan)
     narrative = (narrative or "").strip()
     if not narrative:
@@ -157,22 +156,17 @@ def post_update(project: Project, author: User, *, kind: str, percent: int, narr
     return update
 
 
-def _check_percent(project: Project, percent: int | None) -> None:
+def _check_percent(percent: int | None, last: int, *, rectification: bool) -> None:
+    """A cumulative percent, of the project or of its rectification: 0–100, not below `last`."""
     if percent is None or not 0 <= percent <= 100:
-        raise InvalidRequest(_("完成进度应在0到100之间。"), field="percent")
-    if percent < project.progress:
+        raise InvalidRequest(_("整改进度应在0到100之间。") if rectification
+                             else _("完成进度应在0到100之间。"), field="percent")
+    if percent < last:
         raise InvalidRequest(
-            _("完成进度是累计数，不能低于上次报告的%(p)d%%；遇到反复请在进展情况中说明。",
-              p=project.progress), field="percent")
-
-
-def _check_rectification_percent(project: Project, percent: int | None) -> None:
-    if percent is None or not 0 <= percent <= 100:
-        raise InvalidRequest(_("整改进度应在0到100之间。"), field="percent")
-    if percent < project.rectification_progress:
-        raise InvalidRequest(
-            _("整改进度是累计数，不能低于上次报告的%(p)d%%；遇到反复请在整改情况中说明。",
-              p=project.rectification_progress), field="percent")
+            _("整改进度是累计数，不能低于上次报告的%(p)d%%；遇到反复请在整改情况中说明。", p=last)
+            if rectification else
+            _("完成进度是累计数，不能低于上次报告的%(p)d%%；遇到反复请在进展情况中说明。", p=last),
+            field="percent")
 
 
 def _check_funds(project: Project, funds: Decimal | None) -> None:
