@@ -129,12 +129,29 @@ def test_a_deleted_or_damaged_witness_file_is_reported(app, runner):
     witness = Path(app.instance_path) / audit.WITNESS_FILE
     witness.write_text("garbage\n")
     damaged = verify(runner)
-    assert damaged.exit_code == 1 and "the witness file (audit-head) is unreadable" in \
+    assert damaged.exit_code == 1 and "the witness file (audit-head) cannot be read" in \
         damaged.output
     witness.unlink()
     missing = verify(runner)
     assert missing.exit_code == 1 and "the witness file (audit-head) is missing" in \
         missing.output
+
+
+def test_an_action_is_kept_when_its_witness_cannot_be_written(app, runner, caplog):
+    """The witness is written after the commit: failing to write it never undoes or fails the
+    action; it names an earlier entry, which the chain still holds, until the next one."""
+    append(2)
+    lock = Path(app.instance_path) / f"{audit.WITNESS_FILE}.lock"
+    lock.unlink()
+    lock.mkdir()  # cannot be opened for writing
+    append(1, start=3)
+    assert [e.id for e in entries()] == [1, 2, 3]
+    assert "audit witness file not written" in caplog.text
+    assert audit.read_witness(Path(app.instance_path))[0] == 2
+    assert verify(runner).exit_code == 0
+    lock.rmdir()
+    append(1, start=4)
+    assert audit.read_witness(Path(app.instance_path)) == (4, entries()[-1].hash)
 
 
 def test_init_starts_the_witness_of_an_older_instance_only_on_a_whole_chain(app, runner):

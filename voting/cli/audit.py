@@ -74,7 +74,8 @@ def _problem(check, expect_head) -> str:
         return (f"entry #{check.broken_at} does not follow entry #{check.broken_at - 1} "
                 "(prev_hash differs): an entry was changed, removed or inserted")
     if check.problem == "cut_back" and check.witness_id < 0:
-        return "the witness file (audit-head) is unreadable: it was changed"
+        return ("the witness file (audit-head) cannot be read: it was changed, or this user "
+                "may not read it (run as the server's user)")
     if check.problem == "cut_back":
         return (f"the witness file names entry #{check.witness_id}, which the chain does not "
                 f"hold: entries from #{check.head_id + 1} on were deleted, or the log rewritten")

@@ -244,8 +244,13 @@ def _append_pending(session) -> None:
 def _witness_written(session) -> None:
     session.info.pop(WRITING, None)
     head = session.info.pop(HEAD, None)
-    if head is not None and has_app_context():
+    if head is None or not has_app_context():
+        return
+    try:
         write_witness(Path(current_app.instance_path), *head)
+    except OSError as error:  # the action is committed: say so, never turn it into an error
+        current_app.logger.warning("audit witness file not written (%s): it names an earlier "
+                                   "entry until the next action", error)
 
 
 @event.listens_for(db.session, "after_soft_rollback")
@@ -329,6 +334,8 @@ def read_witness(folder: Path) -> tuple[int, str] | None:
         text = (folder / WITNESS_FILE).read_text()
     except FileNotFoundError:
         return None
+    except OSError:  # not readable by this user: as good as changed
+        return -1, ""
     head_id, _sep, head_hash = text.strip().partition(" ")
     return (int(head_id), head_hash) if head_id.isdigit() else (-1, "")
 
