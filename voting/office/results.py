@@ -26,7 +26,7 @@ from voting.extensions import db, limiter
 from voting.models import Ballot, Project
 from voting.office.forms import ActionForm
 from voting.office.labels import office_context
-from voting.services import audit, results
+from voting.services import results
 
 bp = Blueprint("office_results", __name__, url_prefix="/office/results")
 bp.context_processor(office_context)
@@ -110,21 +110,19 @@ def failed_attempt(response) -> bool:
                deduct_when=failed_attempt)
 @role_required("scrutineer", admin=False)
 def certify(ballot_id):
-    """监票签署. Only a failed attempt counts against the limits (then 429, the message page);
-    it leaves no audit entry, as it changed nothing."""
+    """监票签署. Only a failed attempt counts against the limits (then 429, the message page).
+    A failed attempt commits nothing, so it leaves no audit entry either."""
     ballot = get_counted_ballot_or_404(ballot_id)
     form = CertifyForm()
     if not form.validate_on_submit():
-        audit.drop_action()
-        return render_result(ballot, form), 400
+        return render_result(ballot, form, commit=False), 400
     try:
         complete = results.certify_result(ballot, current_user._get_current_object(),
                                           form.password.data)
     except InvalidRequest as error:
         db.session.rollback()
-        audit.drop_action()
         form.password.errors = [error.message]
-        return render_result(ballot, form), 400
+        return render_result(ballot, form, commit=False), 400
     db.session.commit()
     flash(_("已签署计票结果。") + (_("全体监票人均已签署，可以公布。") if complete else ""),
           "success")
@@ -172,9 +170,12 @@ def announcement(ballot_id):
     return render_template("office/result_announcement.html", sheet=sheet)
 
 
-def render_result(ballot: Ballot, form: CertifyForm):
+def render_result(ballot: Ballot, form: CertifyForm, commit: bool = True):
+    """The result page. `commit`: keep the count recorded on a first look (not on a refusal,
+    which commits nothing: its request's audit entry would go with it)."""
     sheet = result_sheet(ballot)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     signed = current_user.id in results.signed_by(ballot)
     can_certify = (ballot.state == "closed" and current_user.role == "scrutineer"
                    and is_assigned(ballot) and not signed)

@@ -154,13 +154,6 @@ def begin_action(action: str, target: str = "", *, web: bool = False,
     _pending().append(_entry(action, target, details, actor, sticky=True, web=web))
 
 
-def drop_action() -> None:
-    """Forget this request's entry (`begin_action`): the action was refused, and the view
-    commits something else before answering (the count a refusal page shows)."""
-    pending = _pending()
-    pending[:] = [entry for entry in pending if not entry["sticky"]]
-
-
 def record(action: str, target: str = "", **details) -> None:
     """An entry in the current transaction: committed with it, dropped if it rolls back."""
     session = db.session()
