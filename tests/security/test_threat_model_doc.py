@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = re.compile(r"`(tests/[\w/]+\.py)(?:::(\w+))?`")
-FOLLOWING = re.compile(r"`::(\w+)`")
+# A file, optionally with a test (`tests/x.py::test_y`), or a test of the file named last in the
+# same paragraph (`::test_z`), which may sit on a later line of that paragraph.
+REFERENCE = re.compile(r"`(tests/[\w/]+\.py)?::(\w+)`|`(tests/[\w/]+\.py)`")
 
 
 def function_names(path: Path) -> set[str]:
@@ -18,21 +19,24 @@ def function_names(path: Path) -> set[str]:
 def test_every_test_the_threat_model_cites_exists():
     text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
     cited, missing = 0, []
+    current = None
     for line in text.splitlines():
-        current = None
+        if not line.strip():
+            current = None
         for match in REFERENCE.finditer(line):
-            current = ROOT / match[1]
-            if not current.is_file():
-                missing.append(match[1])
+            named = match[1] or match[3]
+            if named:
+                current = named
+                if not (ROOT / named).is_file():
+                    missing.append(named)
+                    continue
+            test = match[2]
+            if test is None:
                 continue
-            if match[2]:
-                cited += 1
-                if match[2] not in function_names(current):
-                    missing.append(f"{match[1]}::{match[2]}")
-        for name in FOLLOWING.findall(line):
-            if current is not None and current.is_file():
-                cited += 1
-                if name not in function_names(current):
-                    missing.append(f"{current.relative_to(ROOT)}::{name}")
+            cited += 1
+            if current is None:
+                missing.append(f"::{test} (no file named before it in its paragraph)")
+            elif (ROOT / current).is_file() and test not in function_names(ROOT / current):
+                missing.append(f"{current}::{test}")
     assert cited > 20
     assert not missing, missing
