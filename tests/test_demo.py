@@ -197,6 +197,28 @@ def test_candidates_are_in_the_grain_of_a_real_list(demo, app):
     assert Decimal(10000) <= total <= Decimal(100000)  # a few hundred million yuan
 
 
+@pytest.mark.parametrize("kind", ["selection", "evaluation"])
+def test_a_draft_saved_as_its_form_shows_it_keeps_its_order(demo, app, client, kind):
+    """The candidates' form numbers every listed project 1, 2, 3 …; saved as shown, the list
+    stays as it was. (The demo once numbered from 0: the first project showed no number and
+    went to the end of the ballot when the clerk saved the form.)"""
+    ballot = ballots()[kind]
+    before = [c.project_id for c in ballot.candidates]
+    accounts = dict(m.groups() for m in map(ACCOUNT_LINE.match, demo.splitlines()) if m)
+    assert client.post("/login", data={"username": "clerk",
+                                       "password": accounts["clerk"]}).status_code == 302
+    page = client.get(f"/office/ballots/{ballot.id}/candidates").get_data(as_text=True)
+    shown = {int(pid): number for pid, number in
+             re.findall(r'name="order-(\d+)" value="(\d*)"', page)}
+    assert [shown[pid] for pid in before] == [str(n) for n in range(1, len(before) + 1)]
+
+    form = {"project": [str(pid) for pid in before],
+            **{f"order-{pid}": shown[pid] for pid in before}}
+    assert client.post(f"/office/ballots/{ballot.id}/candidates", data=form).status_code == 302
+    db.session.expire_all()
+    assert [c.project_id for c in ballots()[kind].candidates] == before
+
+
 def test_two_towns_with_their_own_rosters_and_candidates(demo, app):
     towns = db.session.scalars(db.select(Jurisdiction).filter_by(level="town")).all()
     assert len(towns) == 2

@@ -142,7 +142,7 @@ def add_ballots(session: CongressSession, candidates: list[Project], last_year: 
                         seats=None, rules_text=data.EVALUATION_RULES, colour=EVALUATION_COLOUR,
                         rectify_below_rate=Decimal(data.RECTIFY_BELOW_RATE), state="draft")
     for ballot, projects in ((selection, candidates), (evaluation, last_year)):
-        for position, project in enumerate(projects):
+        for position, project in enumerate(projects, start=1):
             ballot.candidates.append(BallotCandidate(project=project, position=position))
         for user, chief in scrutineers:
             ballot.scrutineers.append(BallotScrutineer(user=user, chief=chief))

@@ -162,7 +162,7 @@ def _draft(session, kind, title, rules, colour, projects, scrutineers, seats=Non
     ballot = Ballot(session=session, kind=kind, title=title, seats=seats, rules_text=rules,
                     colour=colour, threshold_base="roster", threshold_num=1, threshold_den=2,
                     rectify_below_rate=rectify_below_rate, state="draft")
-    for position, project in enumerate(projects):
+    for position, project in enumerate(projects, start=1):
         ballot.candidates.append(BallotCandidate(project=project, position=position))
     for user, chief in scrutineers:
         ballot.scrutineers.append(BallotScrutineer(user=user, chief=chief))
