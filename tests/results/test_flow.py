@@ -2,6 +2,7 @@
 web), publication, the public page, the API, the export and the independent verifier."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -278,6 +279,9 @@ def test_pages_in_english(closed, cli, client):
             page = page.replace(text, "")
         chinese = [ch for ch in page if "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"]
         assert not chinese, (url, "".join(chinese)[:80])
+        # Sentences the Chinese writes back to back are spaced apart in English.
+        run_on = re.findall(r"\w+[.:][A-Z]\w*", re.sub(r"<[^>]+>", " ", page))
+        assert not run_on, (url, run_on)
 
 
 def test_an_export_still_verifies_after_the_instance_key_is_changed(closed, cli, app, tmp_path):
