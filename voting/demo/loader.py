@@ -14,7 +14,6 @@ from voting.demo.roster import county_roster, town_roster
 from voting.extensions import db
 from voting.models import (
     Ballot,
-    BallotCandidate,
     BallotScrutineer,
     CongressSession,
     Delegation,
@@ -30,6 +29,7 @@ from voting.models import (
     Term,
     User,
 )
+from voting.services import drafting
 from voting.services import photos as site_photos
 from voting.services.accounts import create_user
 from voting.services.proposals import tracking_code
@@ -142,8 +142,7 @@ def add_ballots(session: CongressSession, candidates: list[Project], last_year: 
                         seats=None, rules_text=data.EVALUATION_RULES, colour=EVALUATION_COLOUR,
                         rectify_below_rate=Decimal(data.RECTIFY_BELOW_RATE), state="draft")
     for ballot, projects in ((selection, candidates), (evaluation, last_year)):
-        for position, project in enumerate(projects, start=1):
-            ballot.candidates.append(BallotCandidate(project=project, position=position))
+        drafting.list_in_order(ballot, projects)
         for user, chief in scrutineers:
             ballot.scrutineers.append(BallotScrutineer(user=user, chief=chief))
     db.session.add_all([selection, evaluation])

@@ -25,7 +25,6 @@ from voting.extensions import db
 from voting.models import (
     Attendance,
     Ballot,
-    BallotCandidate,
     BallotScrutineer,
     CongressSession,
     Deputy,
@@ -37,7 +36,7 @@ from voting.models import (
     SupervisionNote,
     User,
 )
-from voting.services import ballots, casting, results
+from voting.services import ballots, casting, drafting, results
 
 
 def add_past_sitting(county: Jurisdiction, units: dict[str, ResponsibleUnit],
@@ -162,8 +161,7 @@ def _draft(session, kind, title, rules, colour, projects, scrutineers, seats=Non
     ballot = Ballot(session=session, kind=kind, title=title, seats=seats, rules_text=rules,
                     colour=colour, threshold_base="roster", threshold_num=1, threshold_den=2,
                     rectify_below_rate=rectify_below_rate, state="draft")
-    for position, project in enumerate(projects, start=1):
-        ballot.candidates.append(BallotCandidate(project=project, position=position))
+    drafting.list_in_order(ballot, projects)
     for user, chief in scrutineers:
         ballot.scrutineers.append(BallotScrutineer(user=user, chief=chief))
     db.session.add(ballot)

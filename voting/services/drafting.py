@@ -114,8 +114,8 @@ def set_candidates(ballot: Ballot, project_ids: list[int]) -> None:
     removed = [c.project for c in ballot.candidates if c.project_id not in project_ids]
     ballot.candidates.clear()
     db.session.flush()
-    for position, pid in enumerate(project_ids, start=1):
-        ballot.candidates.append(BallotCandidate(project=allowed[pid], position=position))
+    list_in_order(ballot, [allowed[pid] for pid in project_ids])
+    for pid in project_ids:
         if ballot.kind == "selection" and allowed[pid].status == "library":
             allowed[pid].status = "candidate"
     db.session.flush()
@@ -123,6 +123,13 @@ def set_candidates(ballot: Ballot, project_ids: list[int]) -> None:
         if project.status == "candidate" and not _listed_elsewhere(project, ballot):
             project.status = "library"
     db.session.flush()
+
+
+def list_in_order(ballot: Ballot, projects: list[Project]) -> None:
+    """Append `projects` to the ballot's candidates numbered 1, 2, … in that order: the one
+    numbering rule, for the clerks' form and for the demo's ballots alike. Checks nothing."""
+    for position, project in enumerate(projects, start=1):
+        ballot.candidates.append(BallotCandidate(project=project, position=position))
 
 
 def _listed_elsewhere(project: Project, ballot: Ballot) -> bool:
